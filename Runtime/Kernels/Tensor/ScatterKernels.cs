@@ -5,7 +5,13 @@ namespace Engine.Runtime.Kernels;
 /// <summary>Writes by index into a copy of the data: ScatterElements, ScatterND, TensorScatter.</summary>
 public static class ScatterKernels
 {
-    public static Tensor?[] ScatterElements(KernelContext ctx, Tensor?[] inputs)
+    public static Tensor?[] ScatterElements(KernelContext ctx, Tensor?[] inputs) =>
+        ScatterElements(ctx, inputs, ctx.Attributes.GetString("reduction"));
+
+    /// <summary>Scatter-9/11 (deprecated): ScatterElements without reduction.</summary>
+    public static Tensor?[] Scatter(KernelContext ctx, Tensor?[] inputs) => ScatterElements(ctx, inputs, "none");
+
+    private static Tensor?[] ScatterElements(KernelContext ctx, Tensor?[] inputs, string reduction)
     {
         var x = KernelArgs.Input(ctx, inputs, 0);
         var indicesT = KernelArgs.Input(ctx, inputs, 1);
@@ -16,7 +22,7 @@ public static class ScatterKernels
             throw ctx.Fail($"updates shape {Tensor.ShapeString(updates.Shape)} differs from indices shape {Tensor.ShapeString(indicesT.Shape)}");
         int axis = KernelArgs.Axis(ctx, ctx.Attributes.GetInt("axis"), x.Rank);
         var offsets = GatherKernels.ElementOffsets(ctx, x.Shape, indicesT, axis);
-        return [Apply(ctx, x, updates, offsets, 1)];
+        return [Apply(ctx, x, updates, offsets, 1, reduction)];
     }
 
     public static Tensor?[] ScatterND(KernelContext ctx, Tensor?[] inputs)
@@ -27,14 +33,13 @@ public static class ScatterKernels
         var (offsets, block, shape) = GatherKernels.NdBlocks(ctx, x.Shape, indicesT, 0);
         if (!updates.Shape.AsSpan().SequenceEqual(shape))
             throw ctx.Fail($"updates shape {Tensor.ShapeString(updates.Shape)} should be {Tensor.ShapeString(shape)}");
-        return [Apply(ctx, x, updates, offsets, block)];
+        return [Apply(ctx, x, updates, offsets, block, ctx.Attributes.GetString("reduction"))];
     }
 
     /// <summary>out = copy of x; then block t of updates is written (or reduced) at offsets[t], in order.</summary>
-    private static Tensor Apply(KernelContext ctx, Tensor x, Tensor updates, int[] offsets, int block)
+    private static Tensor Apply(KernelContext ctx, Tensor x, Tensor updates, int[] offsets, int block, string reduction)
     {
         if (updates.Type != x.Type) throw ctx.Fail($"updates are {DataTypes.ShortName(updates.Type)} but data is {DataTypes.ShortName(x.Type)}");
-        string reduction = ctx.Attributes.GetString("reduction");
         if (reduction == "none")
         {
             var y = x.Clone();
