@@ -145,11 +145,12 @@ public static class IntegerMatMulKernels
         return new Plan { A = av, B = bv, M = m, K = k, N = n, ABatch = aIdx, BBatch = bIdx, OutShape = outShape.ToArray() };
     }
 
-    public static int[] ToInt(Tensor t) => t.Data switch
+    /// <summary>Elements as int32, dispatched on the element type (byte[] and sbyte[] are cast-compatible in the CLR).</summary>
+    public static int[] ToInt(Tensor t) => t.Type switch
     {
-        byte[] x => Array.ConvertAll(x, v => (int)v),
-        sbyte[] x => Array.ConvertAll(x, v => (int)v),
-        int[] x => (int[])x.Clone(),
+        DataType.UInt8 => Array.ConvertAll((byte[])t.Data, v => (int)v),
+        DataType.Int8 => Array.ConvertAll((sbyte[])t.Data, v => (int)v),
+        DataType.Int32 => (int[])((int[])t.Data).Clone(),
         _ => Array.ConvertAll(t.ToInt64Array(), v => (int)v),
     };
 }
