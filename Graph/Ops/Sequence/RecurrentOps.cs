@@ -50,8 +50,9 @@ public sealed class RecurrentOps : IOpLibrary
         };
         Dim hidden = Dim.Unknown;
         if (ctx.Attributes.Get("hidden_size") is long hs) hidden = hs;
-        else if (rt.Dims is { Length: 3 } rd) hidden = rd[2];
+        else if (rt.Dims is { Length: 3 } rd && rd[2].IsKnown) hidden = rd[2];
         else if (w.Dims is { Length: 3 } wd && wd[1].IsKnown) hidden = wd[1].Value / gates;
+        else if (rt.Dims is { Length: 3 } rs) hidden = rs[2];
         Dim seq = Dim.Unknown, batch = Dim.Unknown;
         if (x.Dims is { } xd)
         {

@@ -49,11 +49,6 @@ internal sealed class RnnActivation
             names = new string[perDirection * directions];
             for (int d = 0; d < directions; d++) Array.Copy(defaults, 0, names, d * perDirection, perDirection);
         }
-        else if (names.Length == perDirection && directions == 2)
-        {
-            // A bidirectional node listing one direction's functions uses them for both.
-            names = [.. names, .. names];
-        }
         if (names.Length != perDirection * directions)
             throw ctx.Fail($"'activations' has {names.Length} entries but {perDirection * directions} are needed");
         var alphas = ctx.Attributes.GetFloatsOrNull("activation_alpha") ?? [];
