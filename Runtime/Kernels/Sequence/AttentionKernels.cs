@@ -96,6 +96,8 @@ public static class AttentionKernels
         if (mode is < 0 or > 3) throw ctx.Fail($"qk_matmul_output_mode must be 0..3, got {mode}");
         bool wantQk = ctx.OutputCount > 3;
 
+        if ((long)batch * hq * sq * Math.Max(total, dv) > Tensor.MaxElements)
+            throw ctx.Fail($"attention of {batch}x{hq} heads over {sq}x{total} scores is too large");
         var y = new float[batch * hq * sq * dv];
         var qkOut = wantQk ? new float[batch * hq * sq * total] : null;
         var scores = new float[sq * total];
@@ -111,7 +113,7 @@ public static class AttentionKernels
                 var qs = qd.AsSpan((b * hq + h) * sq * d, sq * d);
                 var ks = kd.AsSpan((b * hkv + kvh) * total * d, total * d);
                 var vs = vd.AsSpan((b * hkv + kvh) * total * dv, total * dv);
-                Sgemm.Gemm(false, true, sq, total, d, scale, qs, d, ks, d, 0f, scores, total);
+                Sgemm.Gemm(false, true, sq, total, d, scale, qs, d, ks, d, 0f, scores, total, ctx.Threads);
                 Span<float> qkRow = qkOut is null ? default : qkOut.AsSpan((b * hq + h) * sq * total, sq * total);
                 if (qkOut is not null && mode == 0) scores.CopyTo(qkRow);
                 if (softcap > 0)
@@ -133,7 +135,7 @@ public static class AttentionKernels
                 if (qkOut is not null && mode == 2) scores.CopyTo(qkRow);
                 for (int i = 0; i < sq; i++) SafeSoftmax(scores.AsSpan(i * total, total));
                 if (qkOut is not null && mode == 3) scores.CopyTo(qkRow);
-                Sgemm.Gemm(false, false, sq, dv, total, 1f, scores, total, vs, dv, 0f, y.AsSpan((b * hq + h) * sq * dv, sq * dv), dv);
+                Sgemm.Gemm(false, false, sq, dv, total, 1f, scores, total, vs, dv, 0f, y.AsSpan((b * hq + h) * sq * dv, sq * dv), dv, ctx.Threads);
             }
         }
 

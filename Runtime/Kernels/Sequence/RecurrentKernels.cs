@@ -17,7 +17,7 @@ public static class RecurrentKernels
         for (int d = 0; d < s.Directions; d++)
         {
             var f = act[d];
-            var xw = s.InputProjection(d, _ => true);
+            var xw = s.InputProjection(d, _ => true, ctx.Threads);
             var state = s.InitialH.AsSpan(d * batch * h, batch * h).ToArray();
             var r = s.R.AsSpan(d * h * h, h * h);
             var pre = new float[batch * h];
@@ -54,7 +54,7 @@ public static class RecurrentKernels
             var f = act[2 * d];
             var g = act[2 * d + 1];
             // Rb of the z and r gates is a plain addend; Rbh is too unless it sits inside r ⊙ (…).
-            var xw = s.InputProjection(d, gate => gate < 2 || !linearBeforeReset);
+            var xw = s.InputProjection(d, gate => gate < 2 || !linearBeforeReset, ctx.Threads);
             var state = s.InitialH.AsSpan(d * batch * h, batch * h).ToArray();
             var r = s.R.AsSpan(d * gh * h, gh * h);
             var rh = r.Slice(2 * h * h, h * h);
@@ -120,7 +120,7 @@ public static class RecurrentKernels
             var f = act[3 * d];
             var g = act[3 * d + 1];
             var hAct = act[3 * d + 2];
-            var xw = s.InputProjection(d, _ => true);
+            var xw = s.InputProjection(d, _ => true, ctx.Threads);
             var state = s.InitialH.AsSpan(d * batch * h, batch * h).ToArray();
             var cell = c0.AsSpan(d * batch * h, batch * h).ToArray();
             var r = s.R.AsSpan(d * gh * h, gh * h);

@@ -149,12 +149,12 @@ internal sealed class RecurrentSetup
     /// X·Wᵀ for every step and batch entry of direction <paramref name="d"/>, all gates at once:
     /// [seq·batch, gates·hidden], plus Wb and, for gates listed in <paramref name="addRb"/>, Rb.
     /// </summary>
-    public float[] InputProjection(int d, Func<int, bool> addRb)
+    public float[] InputProjection(int d, Func<int, bool> addRb, int threads)
     {
         int gh = GH;
         int rows = Seq * Batch;
         var xw = new float[rows * gh];
-        Sgemm.Gemm(false, true, rows, gh, Input, 1f, X, Input, W.AsSpan(d * gh * Input, gh * Input), Input, 0f, xw, gh);
+        Sgemm.Gemm(false, true, rows, gh, Input, 1f, X, Input, W.AsSpan(d * gh * Input, gh * Input), Input, 0f, xw, gh, threads);
         var bias = new float[gh];
         var bd = B.AsSpan(d * 2 * gh, 2 * gh);
         for (int j = 0; j < gh; j++) bias[j] = bd[j] + (addRb(j / Hidden) ? bd[gh + j] : 0f);
