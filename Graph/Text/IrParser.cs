@@ -297,7 +297,7 @@ public static class IrParser
             {
                 case TokenKind.Number:
                     _i++;
-                    return t.IsFloatForm ? ParseFloat(t) : ParseInt(t);
+                    return t.IsFloatForm ? ParseFloat(t) : (object)ParseInt(t);
                 case TokenKind.String:
                     _i++;
                     return t.Text;

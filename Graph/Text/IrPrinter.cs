@@ -34,7 +34,7 @@ public static class IrPrinter
     {
         var p = new Printer { UseOwnNames = true };
         p.PrintNode(n, 0);
-        return p.Sb.ToString();
+        return p.Sb.ToString().TrimEnd('\n');
     }
 
     /// <summary>The names a graph scope already uses, so nested graphs do not shadow them.</summary>
@@ -159,7 +159,7 @@ public static class IrPrinter
         {
             var attrs = n.Attributes.Explicit.ToList();
             if (attrs.Count == 0) return;
-            bool multiline = attrs.Any(kv => kv.Value is Graph or Graph[]);
+            bool multiline = attrs.Any(kv => kv.Value is Graph or Graph[] { Length: > 0 });
             Sb.Append(multiline ? " {\n" : " {");
             for (int i = 0; i < attrs.Count; i++)
             {

@@ -122,18 +122,23 @@ internal static class TensorText
         }
         if (kind != TokenKind.Number || text.IndexOfAny(['.', 'e', 'E', 'i']) >= 0)
             return $"expected an integer, found '{text}'";
-        bool ok = data switch
+        // Switch on the element type, not the array: the CLR lets byte[] pass as sbyte[] (and
+        // ushort[] as short[], …), so an array pattern would pick the wrong range.
+        var inv = Inv;
+        var style = NumberStyles.AllowLeadingSign;
+        bool ok;
+        switch (type)
         {
-            sbyte[] a => sbyte.TryParse(text, NumberStyles.AllowLeadingSign, Inv, out a[i]),
-            byte[] a => byte.TryParse(text, NumberStyles.AllowLeadingSign, Inv, out a[i]),
-            short[] a => short.TryParse(text, NumberStyles.AllowLeadingSign, Inv, out a[i]),
-            ushort[] a => ushort.TryParse(text, NumberStyles.AllowLeadingSign, Inv, out a[i]),
-            int[] a => int.TryParse(text, NumberStyles.AllowLeadingSign, Inv, out a[i]),
-            uint[] a => uint.TryParse(text, NumberStyles.AllowLeadingSign, Inv, out a[i]),
-            long[] a => long.TryParse(text, NumberStyles.AllowLeadingSign, Inv, out a[i]),
-            ulong[] a => ulong.TryParse(text, NumberStyles.AllowLeadingSign, Inv, out a[i]),
-            _ => false,
-        };
+            case DataType.Int8: ok = sbyte.TryParse(text, style, inv, out var i8); if (ok) ((sbyte[])data)[i] = i8; break;
+            case DataType.UInt8: ok = byte.TryParse(text, style, inv, out var u8); if (ok) ((byte[])data)[i] = u8; break;
+            case DataType.Int16: ok = short.TryParse(text, style, inv, out var i16); if (ok) ((short[])data)[i] = i16; break;
+            case DataType.UInt16: ok = ushort.TryParse(text, style, inv, out var u16); if (ok) ((ushort[])data)[i] = u16; break;
+            case DataType.Int32: ok = int.TryParse(text, style, inv, out var i32); if (ok) ((int[])data)[i] = i32; break;
+            case DataType.UInt32: ok = uint.TryParse(text, style, inv, out var u32); if (ok) ((uint[])data)[i] = u32; break;
+            case DataType.Int64: ok = long.TryParse(text, style, inv, out var i64); if (ok) ((long[])data)[i] = i64; break;
+            case DataType.UInt64: ok = ulong.TryParse(text, style, inv, out var u64); if (ok) ((ulong[])data)[i] = u64; break;
+            default: return $"cannot write elements of {IrSyntax.DataTypeName(type)}";
+        }
         return ok ? null : $"{text} is out of range for {IrSyntax.DataTypeName(type)}";
     }
 
