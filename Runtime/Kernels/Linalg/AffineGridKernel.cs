@@ -53,7 +53,7 @@ public static class AffineGridKernel
                 }
             }
         }
-        return [FloatData.WriteDouble(theta.Type, outShape, y)];
+        return [LinalgData.WriteDouble(theta.Type, outShape, y)];
     }
 
     /// <summary>Normalised coordinates of the len pixels along one axis ([-1, 1] at centres or corners).</summary>

@@ -20,7 +20,7 @@ public static class DetKernel
             Array.Copy(v, b * n * n, m, 0, n * n);
             r[b] = Determinant(m, n);
         }
-        return [FloatData.WriteDouble(x.Type, outShape, r)];
+        return [LinalgData.WriteDouble(x.Type, outShape, r)];
     }
 
     /// <summary>Determinant of the n×n row-major matrix <paramref name="a"/> (destroyed).</summary>

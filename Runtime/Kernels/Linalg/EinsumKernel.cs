@@ -24,16 +24,16 @@ public static class EinsumKernel
         var outShape = eq.OutputShape;
         int outLen = (int)Tensor.ElementCount(outShape);
 
-        if (FloatData.IsFloatLike(type) && ts.Length == 2 && IsPlainContraction(eq))
+        if (LinalgData.IsFloatLike(type) && ts.Length == 2 && IsPlainContraction(eq))
         {
-            var r = Contract(ctx, eq, FloatData.Read(ts[0]), FloatData.Read(ts[1]));
-            return [FloatData.Write(type, outShape, r)];
+            var r = Contract(ctx, eq, LinalgData.Read(ts[0]), LinalgData.Read(ts[1]));
+            return [LinalgData.Write(type, outShape, r)];
         }
         if (DataTypes.IsFloat(type))
         {
             var res = new double[outLen];
-            Generic(eq, ts.Select(FloatData.ReadDouble).ToArray(), res);
-            return [FloatData.WriteDouble(type, outShape, res)];
+            Generic(eq, ts.Select(LinalgData.ReadDouble).ToArray(), res);
+            return [LinalgData.WriteDouble(type, outShape, res)];
         }
         // Integers: int64 arithmetic wraps modulo 2^64, which truncates to the right wrapped value of any narrower type.
         var acc = new long[outLen];

@@ -38,7 +38,7 @@ public static class GridSampleKernel
         var y = new double[Tensor.ElementCount(outShape)];
         var strides = Tensor.StridesOf(dims);
         // An empty spatial input has nothing to sample; every output (if any) is zero.
-        if (plane == 0) return [FloatData.WriteDouble(x.Type, outShape, y)];
+        if (plane == 0) return [LinalgData.WriteDouble(x.Type, outShape, y)];
         var sampler = new Sampler(dims, strides, mode, padding, align);
         var coords = new double[r];
         for (int b = 0; b < n; b++)
@@ -61,7 +61,7 @@ public static class GridSampleKernel
                 }
             }
         }
-        return [FloatData.WriteDouble(x.Type, outShape, y)];
+        return [LinalgData.WriteDouble(x.Type, outShape, y)];
     }
 
     private sealed class Sampler(int[] dims, int[] strides, string mode, string padding, bool align)
@@ -82,8 +82,8 @@ public static class GridSampleKernel
                 float g = (float)normalized[d];
                 double xd = align ? (g + 1f) / 2f * (len - 1) : ((g + 1f) * len - 1f) / 2f;
                 double lo = align ? 0 : -0.5, hi = align ? len - 1 : len - 0.5;
-                if (mode == "nearest")
-                    xd = r == 3 ? Math.Round(xd, MidpointRounding.AwayFromZero) : Math.Round(xd, MidpointRounding.ToEven);
+                // Round half to even (nearbyint), which is what the conformance data for 2-D and 3-D expects.
+                if (mode == "nearest") xd = Math.Round(xd, MidpointRounding.ToEven);
                 if (xd < lo || xd > hi)
                 {
                     if (padding == "border") xd = Math.Clamp(xd, 0, len - 1);

@@ -25,8 +25,8 @@ public static class MatMulKernels
             case DataType.BFloat16:
             {
                 var r = new float[p.OutputLength];
-                RunFloat(ctx, FloatData.Read(a), FloatData.Read(b), r, p);
-                return FloatData.Write(a.Type, p.OutputShape, r);
+                RunFloat(ctx, LinalgData.Read(a), LinalgData.Read(b), r, p);
+                return LinalgData.Write(a.Type, p.OutputShape, r);
             }
             case DataType.Double: return Generic<double>(ctx, a, b, p);
             case DataType.Int32: return Generic<int>(ctx, a, b, p);
@@ -136,9 +136,9 @@ public static class MatMulKernels
             case DataType.BFloat16:
             {
                 var y = new float[m * n];
-                if (hasC) BroadcastC(FloatData.Read(cIn!), cIn!.Shape, y, m, n);
-                Sgemm.Gemm(transA, transB, m, n, k, alpha, FloatData.Read(a), lda, FloatData.Read(b), ldb, hasC ? beta : 0f, y, n, ctx.Threads);
-                return [FloatData.Write(a.Type, shape, y)];
+                if (hasC) BroadcastC(LinalgData.Read(cIn!), cIn!.Shape, y, m, n);
+                Sgemm.Gemm(transA, transB, m, n, k, alpha, LinalgData.Read(a), lda, LinalgData.Read(b), ldb, hasC ? beta : 0f, y, n, ctx.Threads);
+                return [LinalgData.Write(a.Type, shape, y)];
             }
             case DataType.Double: return [GemmGeneric<double>(a, b, cIn, transA, transB, m, n, k, alpha, beta, hasC)];
             case DataType.Int32: return [GemmGeneric<int>(a, b, cIn, transA, transB, m, n, k, alpha, beta, hasC)];

@@ -290,10 +290,10 @@ public static class ResizeKernel
         }
         if (x.Type == DataType.Double)
             return new Tensor(x.Type, outShape, Separable(x.As<double>(), x.Shape, outShape, taps!, extrapolation));
-        if (FloatData.IsFloatLike(x.Type))
-            return FloatData.Write(x.Type, outShape, Separable(FloatData.Read(x), x.Shape, outShape, taps!, (float)extrapolation));
+        if (LinalgData.IsFloatLike(x.Type))
+            return LinalgData.Write(x.Type, outShape, Separable(LinalgData.Read(x), x.Shape, outShape, taps!, (float)extrapolation));
         // Integer images: interpolate in double, then round to nearest and saturate.
-        return FloatData.WriteDouble(x.Type, outShape, Separable(x.ToDoubleArray(), x.Shape, outShape, taps!, extrapolation));
+        return LinalgData.WriteDouble(x.Type, outShape, Separable(x.ToDoubleArray(), x.Shape, outShape, taps!, extrapolation));
     }
 
     /// <summary>Applies each non-identity axis in turn: dst[o, i, :] = Σ w · src[o, idx, :].</summary>
@@ -355,7 +355,7 @@ public static class ResizeKernel
                 anyExtrapolation |= t.Extrapolate[i];
             }
         }
-        var fill = anyExtrapolation && x.Type != DataType.String ? FloatData.WriteDouble(x.Type, [1], [extrapolation]).Data : null;
+        var fill = anyExtrapolation && x.Type != DataType.String ? LinalgData.WriteDouble(x.Type, [1], [extrapolation]).Data : null;
         switch (x.Data)
         {
             case float[] a: Gather(a, (float[])y.Data, offsets, outShape, fill); break;

@@ -25,11 +25,11 @@ public static class SoftmaxKernels
             for (int o = 0; o < outer; o++) Slice(src.AsSpan(o * len * inner, len * inner), dst.AsSpan(o * len * inner, len * inner), len, inner, kind);
             return new Tensor(x.Type, x.Shape, dst);
         }
-        if (!FloatData.IsFloatLike(x.Type)) throw ctx.Fail($"{kind} does not support {x.Type}");
-        var f = FloatData.Read(x);
+        if (!LinalgData.IsFloatLike(x.Type)) throw ctx.Fail($"{kind} does not support {x.Type}");
+        var f = LinalgData.Read(x);
         var r = new float[f.Length];
         for (int o = 0; o < outer; o++) Slice(f.AsSpan(o * len * inner, len * inner), r.AsSpan(o * len * inner, len * inner), len, inner, kind);
-        return FloatData.Write(x.Type, x.Shape, r);
+        return LinalgData.Write(x.Type, x.Shape, r);
     }
 
     private static (int Outer, int Len, int Inner) Split(KernelContext ctx, Tensor x)
@@ -121,6 +121,6 @@ public static class SoftmaxKernels
                 if (best >= 0) r[baseIdx + best * inner] = 1;
             }
         }
-        return [FloatData.WriteDouble(x.Type, x.Shape, r)];
+        return [LinalgData.WriteDouble(x.Type, x.Shape, r)];
     }
 }

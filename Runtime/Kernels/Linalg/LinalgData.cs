@@ -4,7 +4,7 @@ namespace Engine.Runtime.Kernels;
 /// Reads float-family tensors (f16, bf16, f32) as float[] and writes results back, so the
 /// linalg kernels compute half-precision types in float32 and round once at the end.
 /// </summary>
-public static class FloatData
+public static class LinalgData
 {
     public static bool IsFloatLike(DataType t) => t is DataType.Float or DataType.Float16 or DataType.BFloat16;
 
