@@ -44,7 +44,7 @@ internal static class LinalgHarness
         return result;
     }
 
-    /// <summary>A single-node ONNX model: every input is a graph input except those listed as initializers.</summary>
+    /// <summary>A single-node ONNX model: every input is a graph input except those listed as initializers (outputRank −1: unknown rank).</summary>
     public static byte[] Model(string op, int opset, (string Name, Tensor Value, bool Constant)[] inputs, int outputRank, DataType outType,
         params (string Name, object Value)[] attrs)
     {
@@ -60,7 +60,7 @@ internal static class LinalgHarness
         node.Output.Add("y");
         foreach (var (name, v) in attrs) node.Attribute.Add(Attribute(name, v));
         graph.Node.Add(node);
-        graph.Output.Add(new ValueInfoProto { Name = "y", Type = OnnxTypes.FromTensorType(new TensorType(outType, Enumerable.Repeat(Dim.Unknown, outputRank).ToArray())) });
+        graph.Output.Add(new ValueInfoProto { Name = "y", Type = OnnxTypes.FromTensorType(new TensorType(outType, outputRank < 0 ? null : Enumerable.Repeat(Dim.Unknown, outputRank).ToArray())) });
         var model = new ModelProto { IrVersion = 7, Graph = graph, ProducerName = "linalg-tests" };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = opset });
         return model.ToByteArray();
