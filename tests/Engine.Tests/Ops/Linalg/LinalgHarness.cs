@@ -17,7 +17,10 @@ internal static class LinalgHarness
 {
     public static Tensor Run(string op, Tensor?[] inputs, params (string, object)[] attrs) => Run(op, inputs, 1, attrs);
 
-    public static Tensor Run(string op, Tensor?[] inputs, int threads, params (string, object)[] attrs)
+    public static Tensor Run(string op, Tensor?[] inputs, int threads, params (string, object)[] attrs) => Run(op, inputs, threads, 99, attrs);
+
+    /// <summary>As <see cref="Run(string, Tensor?[], (string, object)[])"/>, with inputs from <paramref name="firstConstant"/> on as initializers.</summary>
+    public static Tensor Run(string op, Tensor?[] inputs, int threads, int firstConstant, params (string, object)[] attrs)
     {
         var g = new Engine.Graph.Graph("t");
         var ins = new List<Value?>();
@@ -27,6 +30,11 @@ internal static class LinalgHarness
             if (inputs[i] is not { } t)
             {
                 ins.Add(null);
+                continue;
+            }
+            if (i >= firstConstant)
+            {
+                ins.Add(g.AddInitializer("in" + i, t));
                 continue;
             }
             ins.Add(g.AddInput("in" + i, TensorType.Of(t)));
