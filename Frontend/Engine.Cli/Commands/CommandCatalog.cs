@@ -9,5 +9,6 @@ public static class CommandCatalog
     [
         RunCommand.Create(),
         ConformanceCommand.Create(),
+        OptimizeCommand.Create(),
     ];
 }
