@@ -1,0 +1,13 @@
+using System.CommandLine;
+
+namespace Engine.Cli.Commands;
+
+/// <summary>The explicit list of CLI commands.</summary>
+public static class CommandCatalog
+{
+    public static IEnumerable<Command> All() =>
+    [
+        RunCommand.Create(),
+        ConformanceCommand.Create(),
+    ];
+}
