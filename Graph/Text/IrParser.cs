@@ -305,6 +305,9 @@ public static class IrParser
                     return ReadFloatWord();
                 case TokenKind.Ident when t.Text == "graph":
                     return ReadGraph();
+                case TokenKind.Ident when t.Text == "type" && (IsPunct("?", 1) || (Peek(1).Kind == TokenKind.Ident && IrSyntax.TryParseDataType(Peek(1).Text, out _))):
+                    _i++;
+                    return ReadType();
                 case TokenKind.Ident when IsDataTypeWord(t.Text) && IsPunct("[", 1):
                     return ReadTensorLiteral();
                 case TokenKind.Ident when t.Text is "ints" or "floats" or "strings" or "tensors" or "graphs" && IsPunct("[", 1):

@@ -266,6 +266,7 @@ public static class GraphComparer
                     return a.Length == b.Length && a.Select(BitConverter.SingleToUInt32Bits).SequenceEqual(b.Select(BitConverter.SingleToUInt32Bits));
                 case (string[] a, string[] b): return a.AsSpan().SequenceEqual(b);
                 case (Tensor a, Tensor b): return TensorsEqual(a, b);
+                case (TensorType a, TensorType b): return a.Equals(b);
                 case (Tensor[] a, Tensor[] b): return a.Length == b.Length && a.Zip(b).All(p => TensorsEqual(p.First, p.Second));
                 case (Graph a, Graph b):
                     new Matcher(a, b, this, _names).Run();

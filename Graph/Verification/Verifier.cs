@@ -193,6 +193,8 @@ public static class Verifier
                     continue;
                 }
                 var kind = KindOf(value);
+                // A type-valued attribute (ONNX TYPE_PROTO, kept as a TensorType) is declared as a tensor attribute.
+                if (value is TensorType && spec.Type == AttrType.Tensor) continue;
                 if (kind != spec.Type)
                     Problem(at, $"attribute '{name}' should be {Word(spec.Type)} but is {(kind is { } k ? Word(k) : value.GetType().Name)}");
             }
