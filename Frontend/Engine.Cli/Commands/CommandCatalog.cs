@@ -8,6 +8,8 @@ public static class CommandCatalog
     public static IEnumerable<Command> All() =>
     [
         RunCommand.Create(),
+        InspectCommand.Create(),
+        ConvertCommand.Create(),
         ConformanceCommand.Create(),
         OptimizeCommand.Create(),
     ];
