@@ -12,5 +12,6 @@ public static class CommandCatalog
         ConvertCommand.Create(),
         ConformanceCommand.Create(),
         OptimizeCommand.Create(),
+        DemoCommand.Create(),
     ];
 }
