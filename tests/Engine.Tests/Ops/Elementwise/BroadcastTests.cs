@@ -96,6 +96,23 @@ public class BroadcastTests
     }
 
     [Fact]
+    public void ThreadedRunsMatchSequentialOnes()
+    {
+        var a = Tensor.FromArray(Values(3 * 200 * 300, 7), 3, 200, 300);
+        var b = Tensor.FromArray(Values(200 * 1, 8), 200, 1);
+        var c = Tensor.FromArray(Values(3 * 200 * 300, 9), 3, 200, 300);
+        foreach (var (op, x, y) in new[] { ("Add", a, b), ("Mul", a, c), ("Max", b, a), ("Sub", a, Tensor.Scalar(1f)) })
+            Assert.Equal(RunThreads(op, 1, [], x, y).As<float>(), RunThreads(op, 4, [], x, y).As<float>());
+        Assert.Equal(RunThreads("Exp", 1, [], a).As<float>(), RunThreads("Exp", 3, [], a).As<float>());
+        Assert.Equal(RunThreads("Less", 1, [], a, c).As<bool>(), RunThreads("Less", 2, [], a, c).As<bool>());
+        // A failure inside a worker surfaces as the kernel's own error, not an AggregateException.
+        var ints = Tensor.FromArray(Enumerable.Range(1, 300_000).ToArray(), 300_000);
+        var zeros = Tensor.FromArray(new int[300_000], 300_000);
+        var e = Assert.Throws<EngineException>(() => RunThreads("Div", 4, [], ints, zeros));
+        Assert.Contains("division by zero", e.Message);
+    }
+
+    [Fact]
     public void VariadicOpsBroadcastAcrossAllInputs()
     {
         var s = Run("Sum", Tensor.FromArray(new float[] { 1, 2 }, 2, 1), F(10, 20, 30), Tensor.Scalar(100f));
