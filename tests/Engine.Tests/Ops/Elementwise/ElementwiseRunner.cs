@@ -4,7 +4,7 @@ using Engine.Runtime;
 namespace Engine.Tests.Ops;
 
 /// <summary>Runs an op's registered kernel with its schema defaults, as the executor would.</summary>
-internal static class OpRunner
+internal static class ElementwiseRunner
 {
     public static Tensor Run(string op, params Tensor?[] inputs) => RunWith(op, [], inputs);
 

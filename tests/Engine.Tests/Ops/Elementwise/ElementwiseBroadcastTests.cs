@@ -1,10 +1,10 @@
 using Engine.Runtime;
 using Engine.Runtime.Kernels;
-using static Engine.Tests.Ops.OpRunner;
+using static Engine.Tests.Ops.ElementwiseRunner;
 
 namespace Engine.Tests.Ops;
 
-public class BroadcastTests
+public class ElementwiseBroadcastTests
 {
     /// <summary>Plain index-by-index reference: Offsets maps each output element to its input elements.</summary>
     private static float[] Naive(float[] a, int[] sa, float[] b, int[] sb, Func<float, float, float> f)

@@ -1,9 +1,9 @@
 using Engine.Runtime;
-using static Engine.Tests.Ops.OpRunner;
+using static Engine.Tests.Ops.ElementwiseRunner;
 
 namespace Engine.Tests.Ops;
 
-public class ActivationTests
+public class ElementwiseActivationTests
 {
     private static void Near(double[] want, Tensor got)
     {

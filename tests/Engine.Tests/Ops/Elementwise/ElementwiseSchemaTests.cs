@@ -1,10 +1,10 @@
 using Engine.Graph;
 using Engine.Runtime;
-using static Engine.Tests.Ops.OpRunner;
+using static Engine.Tests.Ops.ElementwiseRunner;
 
 namespace Engine.Tests.Ops;
 
-public class SchemaTests
+public class ElementwiseSchemaTests
 {
     private static readonly string[] Unary =
     [
