@@ -54,8 +54,8 @@ public static class TensorProtoConverter
             switch (kv.Key)
             {
                 case "location": location = kv.Value; break;
-                case "offset": offset = long.Parse(kv.Value, System.Globalization.CultureInfo.InvariantCulture); break;
-                case "length": length = long.Parse(kv.Value, System.Globalization.CultureInfo.InvariantCulture); break;
+                case "offset": offset = ParseExternalNumber(kv.Value, "offset", what); break;
+                case "length": length = ParseExternalNumber(kv.Value, "length", what); break;
             }
         }
         if (location is null) throw new EngineException($"{what} is external but has no 'location'");
@@ -66,12 +66,16 @@ public static class TensorProtoConverter
         long need = Tensor.ElementCount(shape) * DataTypes.Size(type);
         if (length >= 0 && length != need) throw new EngineException($"{what}: external length {length} but shape needs {need} bytes");
         using var f = File.OpenRead(path);
-        if (offset < 0 || offset + need > f.Length) throw new EngineException($"{what}: external data range {offset}+{need} is outside '{path}' ({f.Length} bytes)");
+        if (offset < 0 || offset > f.Length - need) throw new EngineException($"{what}: external data range {offset}+{need} is outside '{path}' ({f.Length} bytes)");
         var buf = new byte[need];
         f.Seek(offset, SeekOrigin.Begin);
         f.ReadExactly(buf);
         return Tensor.FromRawBytes(type, shape, buf);
     }
+
+    private static long ParseExternalNumber(string text, string key, string what) =>
+        long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var v)
+            ? v : throw new EngineException($"{what}: external data '{key}' is '{text}', not a non-negative integer");
 
     private static Tensor FromTypedFields(TensorProto p, DataType type, int[] shape, int count, string what)
     {

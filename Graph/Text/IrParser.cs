@@ -149,7 +149,7 @@ public static class IrParser
             var nodes = new List<NodeSyntax>();
             while (!IsPunct("}"))
             {
-                if (Peek().Kind == TokenKind.End) throw Fail(Peek(), $"graph '{name}' is not closed with '}}'");
+                if (Peek().Kind == TokenKind.End) throw Fail(Peek(), $"graph {IrSyntax.Display(name)} is not closed with '}}'");
                 if (IsWord("init") && Peek(1).Kind == TokenKind.ValueName) inits.Add(ReadInit());
                 else nodes.Add(ReadNode());
             }
@@ -266,8 +266,8 @@ public static class IrParser
                     {
                         var nameTok = Peek();
                         string name = ReadName("an attribute name");
-                        if (!seen.Add(name)) throw Fail(nameTok, $"attribute '{name}' is given twice");
-                        Expect("=", $" after attribute name '{name}'");
+                        if (!seen.Add(name)) throw Fail(nameTok, $"attribute {IrSyntax.Display(name)} is given twice");
+                        Expect("=", $" after attribute name {IrSyntax.Display(name)}");
                         schema.Attributes.TryGetValue(name, out var spec);
                         attrs.Add((name, nameTok, ReadAttributeValue(spec?.Type)));
                     }
@@ -305,6 +305,9 @@ public static class IrParser
                     return ReadFloatWord();
                 case TokenKind.Ident when t.Text == "graph":
                     return ReadGraph();
+                case TokenKind.Ident when t.Text == "type" && (IsPunct("?", 1) || (Peek(1).Kind == TokenKind.Ident && IrSyntax.TryParseDataType(Peek(1).Text, out _))):
+                    _i++;
+                    return ReadType();
                 case TokenKind.Ident when IsDataTypeWord(t.Text) && IsPunct("[", 1):
                     return ReadTensorLiteral();
                 case TokenKind.Ident when t.Text is "ints" or "floats" or "strings" or "tensors" or "graphs" && IsPunct("[", 1):

@@ -204,6 +204,10 @@ public static class IrPrinter
                 case Tensor[] a:
                     List(AttrType.Tensors, declared, a.Length, i => PrintAttributeValue(a[i], null, depth));
                     break;
+                case TensorType tt:
+                    // ONNX TYPE_PROTO attributes (Optional's 'type') hold a type, not data.
+                    Sb.Append("type ").Append(TypeText(tt));
+                    break;
                 case Graph g:
                     PrintGraph(g, depth);
                     break;

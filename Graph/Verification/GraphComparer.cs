@@ -82,17 +82,17 @@ public static class GraphComparer
             return k;
         }
 
-        private string Where => _parent is null ? $"graph '{_a.Name}'" : $"{_parent.Where} > subgraph '{_a.Name}'";
+        private string Where => _parent is null ? $"graph {IrSyntax.Display(_a.Name)}" : $"{_parent.Where} > subgraph {IrSyntax.Display(_a.Name)}";
 
         private DifferenceFound Diff(string message) => new($"{Where}: {message}");
 
-        private static string Describe(Node n) => $"node '{n.Name}' ({n.Schema.QualifiedName})";
+        private static string Describe(Node n) => $"node {IrSyntax.Display(n.Name)} ({n.Schema.QualifiedName})";
 
         private static string Describe(Value v) => "%" + IrSyntax.SigilName(v.Name);
 
         public void Run()
         {
-            if (_names && _a.Name != _b.Name) throw Diff($"graph name '{_a.Name}' vs '{_b.Name}'");
+            if (_names && _a.Name != _b.Name) throw Diff($"graph name {IrSyntax.Display(_a.Name)} vs {IrSyntax.Display(_b.Name)}");
             if (_a.Inputs.Count != _b.Inputs.Count) throw Diff($"{_a.Inputs.Count} inputs vs {_b.Inputs.Count}");
             if (_a.Outputs.Count != _b.Outputs.Count) throw Diff($"{_a.Outputs.Count} outputs vs {_b.Outputs.Count}");
             for (int i = 0; i < _a.Inputs.Count; i++)
@@ -142,7 +142,7 @@ public static class GraphComparer
             switch (kx)
             {
                 case Kind.Outer:
-                    if (_parent is not null) _parent.Enqueue(x, y, $"{where} (captured by subgraph '{_a.Name}')");
+                    if (_parent is not null) _parent.Enqueue(x, y, $"{where} (captured by subgraph {IrSyntax.Display(_a.Name)})");
                     else Map(x, y, where); // defined nowhere in either graph: only require consistency
                     return;
                 case Kind.Input:
@@ -236,10 +236,10 @@ public static class GraphComparer
                 if (vx is null || vy is null)
                 {
                     if (vx is null && vy is null) continue;
-                    throw Diff($"{at}: attribute '{name}' is set on only one of them");
+                    throw Diff($"{at}: attribute {IrSyntax.Display(name)} is set on only one of them");
                 }
-                if (!AttributeEqual(vx, vy, $"{at}: attribute '{name}'"))
-                    throw Diff($"{at}: attribute '{name}' differs ({Short(vx)} vs {Short(vy)})");
+                if (!AttributeEqual(vx, vy, $"{at}: attribute {IrSyntax.Display(name)}"))
+                    throw Diff($"{at}: attribute {IrSyntax.Display(name)} differs ({Short(vx)} vs {Short(vy)})");
             }
         }
 
@@ -266,6 +266,7 @@ public static class GraphComparer
                     return a.Length == b.Length && a.Select(BitConverter.SingleToUInt32Bits).SequenceEqual(b.Select(BitConverter.SingleToUInt32Bits));
                 case (string[] a, string[] b): return a.AsSpan().SequenceEqual(b);
                 case (Tensor a, Tensor b): return TensorsEqual(a, b);
+                case (TensorType a, TensorType b): return a.Equals(b);
                 case (Tensor[] a, Tensor[] b): return a.Length == b.Length && a.Zip(b).All(p => TensorsEqual(p.First, p.Second));
                 case (Graph a, Graph b):
                     new Matcher(a, b, this, _names).Run();

@@ -38,11 +38,13 @@ public sealed class ReshapeOps : IOpLibrary
             .OptionalAttr("end", AttrType.Int)
             .Infer(InferShape)
             .WithKernel(ReshapeKernels.Shape)
+            .ShapeOnly()
             .Fuses(FusionKind.Opaque);
 
         r.Add("Size").Since(25).In("data").Out("size")
             .Infer(ctx => ctx.SetOutput(0, DataType.Int64, []))
             .WithKernel(ReshapeKernels.Size)
+            .ShapeOnly()
             .Fuses(FusionKind.Opaque);
     }
 

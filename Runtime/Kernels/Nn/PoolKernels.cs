@@ -17,20 +17,21 @@ public static class PoolKernels
         bool wantIndices = ctx.OutputCount > 1;
         bool colMajor = ctx.Attributes.GetInt("storage_order") == 1;
         long[]? idx = wantIndices ? new long[w.OutTotal] : null;
-        Tensor y = x.Data switch
+        // Switch on the declared type: the CLR lets sbyte[] pass as byte[] (and int[] as uint[], …).
+        Tensor y = x.Type switch
         {
-            float[] a => Tensor.FromArray(Max(ctx, w, a, idx, colMajor), w.OutShape),
-            double[] a => Tensor.FromArray(Max(ctx, w, a, idx, colMajor), w.OutShape),
-            Half[] a => Tensor.FromArray(Max(ctx, w, a, idx, colMajor), w.OutShape),
-            ushort[] when x.Type == DataType.BFloat16 => NnData.FromFloat(x.Type, w.OutShape, Max(ctx, w, NnData.ToFloat(x), idx, colMajor)),
-            sbyte[] a => Tensor.FromArray(Max(ctx, w, a, idx, colMajor), w.OutShape),
-            byte[] a => Tensor.FromArray(Max(ctx, w, a, idx, colMajor), w.OutShape),
-            short[] a => Tensor.FromArray(Max(ctx, w, a, idx, colMajor), w.OutShape),
-            ushort[] a => Tensor.FromArray(Max(ctx, w, a, idx, colMajor), w.OutShape),
-            int[] a => Tensor.FromArray(Max(ctx, w, a, idx, colMajor), w.OutShape),
-            uint[] a => Tensor.FromArray(Max(ctx, w, a, idx, colMajor), w.OutShape),
-            long[] a => Tensor.FromArray(Max(ctx, w, a, idx, colMajor), w.OutShape),
-            ulong[] a => Tensor.FromArray(Max(ctx, w, a, idx, colMajor), w.OutShape),
+            DataType.Float => Tensor.FromArray(Max(ctx, w, x.As<float>(), idx, colMajor), w.OutShape),
+            DataType.Double => Tensor.FromArray(Max(ctx, w, x.As<double>(), idx, colMajor), w.OutShape),
+            DataType.Float16 => Tensor.FromArray(Max(ctx, w, x.As<Half>(), idx, colMajor), w.OutShape),
+            DataType.BFloat16 => NnData.FromFloat(x.Type, w.OutShape, Max(ctx, w, NnData.ToFloat(x), idx, colMajor)),
+            DataType.Int8 => Tensor.FromArray(Max(ctx, w, x.As<sbyte>(), idx, colMajor), w.OutShape),
+            DataType.UInt8 => Tensor.FromArray(Max(ctx, w, x.As<byte>(), idx, colMajor), w.OutShape),
+            DataType.Int16 => Tensor.FromArray(Max(ctx, w, x.As<short>(), idx, colMajor), w.OutShape),
+            DataType.UInt16 => Tensor.FromArray(Max(ctx, w, x.As<ushort>(), idx, colMajor), w.OutShape),
+            DataType.Int32 => Tensor.FromArray(Max(ctx, w, x.As<int>(), idx, colMajor), w.OutShape),
+            DataType.UInt32 => Tensor.FromArray(Max(ctx, w, x.As<uint>(), idx, colMajor), w.OutShape),
+            DataType.Int64 => Tensor.FromArray(Max(ctx, w, x.As<long>(), idx, colMajor), w.OutShape),
+            DataType.UInt64 => Tensor.FromArray(Max(ctx, w, x.As<ulong>(), idx, colMajor), w.OutShape),
             _ => throw ctx.Fail($"MaxPool does not support {x.Type}"),
         };
         return wantIndices ? [y, Tensor.FromArray(idx!, w.OutShape)] : [y];

@@ -88,6 +88,7 @@ public class IrRoundTripTests
         n.Attributes.Set("g", sub);
         n.Attributes.Set("ts", new[] { Tensor.Scalar(2.5f), Tensor.FromArray(new[] { "u", "v" }, 2), Tensor.FromArray(new bool[0], 0) });
         n.Attributes.Set("gs", new[] { sub2, new Graph("empty") { Parent = g } });
+        n.Attributes.Set("type", new TensorType(DataType.BFloat16, [Dim.Sym("N"), 2]));
         g.Outputs.Add(n.Outputs[0]!);
 
         var back = IrAssert.RoundTrip(g);
@@ -101,6 +102,7 @@ public class IrRoundTripTests
         Assert.Same(back, body.Parent);
         Assert.Same(back.Inputs[0], body.Nodes[0].Inputs[1]); // the capture resolves to the outer value
         Assert.Same(back.Inputs[0], ((Graph[])bn.Attributes.Get("gs")!)[0].Outputs[0]);
+        Assert.Contains("    type = type bf16[N,2]\n", IrPrinter.Print(back));
     }
 
     [Fact]
