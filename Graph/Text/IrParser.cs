@@ -46,9 +46,13 @@ public static class IrParser
 
     private sealed class SyntaxReader
     {
+        /// <summary>Subgraphs nest this deep at most, so hostile text cannot overflow the stack.</summary>
+        private const int MaxGraphDepth = 64;
+
         private readonly List<Token> _t;
         private readonly OpRegistry _registry;
         private int _i;
+        private int _depth;
 
         public SyntaxReader(List<Token> tokens, OpRegistry registry)
         {
@@ -119,6 +123,7 @@ public static class IrParser
         {
             var at = Peek();
             if (!IsWord("graph")) throw Fail(at, $"expected 'graph' but found {at.Describe()}");
+            if (++_depth > MaxGraphDepth) throw Fail(at, $"subgraphs nest more than {MaxGraphDepth} deep");
             _i++;
             string name = ReadName("a graph name");
             Expect("(", " to open the graph's inputs");
@@ -154,6 +159,7 @@ public static class IrParser
                 else nodes.Add(ReadNode());
             }
             Expect("}");
+            _depth--;
             return new GraphSyntax(name, at, inputs, outputs, inits, nodes);
         }
 
