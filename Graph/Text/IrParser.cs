@@ -9,6 +9,24 @@ namespace Engine.Graph;
 /// created before its nodes are wired, so a node may name a value defined later (the verifier,
 /// not the parser, rejects such orders) and a subgraph may read any value of an enclosing graph.
 /// Errors are one-line <see cref="EngineException"/>s starting "IR text LINE:COLUMN:".
+/// <code>
+/// graph  := 'graph' NAME '(' [input {',' input}] ')' '->' '(' [%v {',' %v}] ')' '{' {init | node} '}'
+/// input  := %v [':' type]                                  (type omitted = unknown)
+/// init   := 'init' %v [':' type] '=' [type] data           (naming a graph input gives it a default value)
+/// node   := [opt {',' opt} '='] [DOMAIN '::'] OP '(' [opt {',' opt}] ')'
+///           ['{' [NAME '=' value {',' NAME '=' value}] '}'] [':' type {',' type}] ['@' NAME]
+/// opt    := %v | '_'                                       ('_' = absent optional input/output)
+/// type   := ELEM '[' ('*' | [dim {',' dim}]) ']'           (ELEM: f32 f64 f16 bf16 i8…u64 bool string, '?' = unknown)
+/// dim    := 224 | N | "quoted symbol" | '?'
+/// data   := '[' [e {',' e}] ']' | 0xHEX                    (flat row-major elements, or raw little-endian bytes)
+/// value  := 3 | 1.0 | 1e-5 | nan | inf | -inf | nan(0xBITS) | "string" | type data (a tensor) | 'type' type
+///         | graph | '[' list ']' | KIND '[' list ']'       (KIND: ints floats strings tensors graphs; an
+///                                                           unspelled empty list takes the schema's declared kind)
+/// %v     := %name | %"escaped name"                         (bare names: letters, digits, _ . /)
+/// </code>
+/// Floats are told from ints by a '.', an exponent, or a nan/inf word. Output types may be omitted
+/// (types then unknown; pass <c>inferTypes</c> to run type propagation); '@name' defaults to the
+/// first output's name. '#' starts a comment.
 /// </summary>
 public static class IrParser
 {

@@ -341,6 +341,29 @@ public class IrRoundTripTests
     }
 
     [Fact]
+    public void ParsedGraphsRunOnTheReferenceExecutor()
+    {
+        // The default registry's If and Identity; the branch reads the outer %k and %x directly.
+        var g = IrParser.Parse("""
+            graph main(%c: bool[], %x: f32[2]) -> (%r) {
+              init %k: f32[2] = [10, 20]
+              %r = If(%c) {
+                then_branch = graph t() -> (%k) {
+                },
+                else_branch = graph e() -> (%o) {
+                  %o = Identity(%x)
+                }
+              }
+            }
+            """, OpRegistry.Default, inferTypes: true);
+        Assert.Empty(Verifier.Verify(g));
+        var x = Tensor.FromArray(new[] { 1f, 2f }, 2);
+        var run = new ReferenceExecutor(g);
+        Assert.Equal(new[] { 10f, 20f }, run.Run(new Dictionary<string, Tensor> { ["c"] = Tensor.Scalar(true), ["x"] = x })["r"].As<float>());
+        Assert.Equal(new[] { 1f, 2f }, run.Run(new Dictionary<string, Tensor> { ["c"] = Tensor.Scalar(false), ["x"] = x })["r"].As<float>());
+    }
+
+    [Fact]
     public void PrintNodeShowsOneStatement()
     {
         var g = new Graph();
