@@ -36,7 +36,7 @@ public sealed class OnnxImporter
         {
             throw new EngineException($"{path}: not a valid ONNX model ({e.Message.Split('\n')[0]})");
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new EngineException($"{path}: cannot read ({e.Message})");
         }
@@ -44,6 +44,24 @@ public sealed class OnnxImporter
     }
 
     public Model Import(ModelProto proto, string source = "model", string? baseDirectory = null)
+    {
+        try
+        {
+            return ImportModel(proto, source, baseDirectory);
+        }
+        catch (EngineException e) when (!IsLocatedOneLine(e.Message, source))
+        {
+            // Errors from deeper layers (topological sort, type inference) do not know the file;
+            // names from a corrupt file may hold line breaks. Report one line that names the file.
+            var line = new string(e.Message.Select(c => char.IsControl(c) ? ' ' : c).ToArray());
+            throw new EngineException(line.StartsWith(source, StringComparison.Ordinal) ? line : $"{source}: {line}", e);
+        }
+    }
+
+    private static bool IsLocatedOneLine(string message, string source) =>
+        message.StartsWith(source, StringComparison.Ordinal) && !message.Any(char.IsControl);
+
+    private Model ImportModel(ModelProto proto, string source, string? baseDirectory)
     {
         if (proto.Graph is null) throw new EngineException($"{source}: the model has no graph");
         var session = new Session(this, source, baseDirectory);
@@ -209,7 +227,10 @@ public sealed class OnnxImporter
                 var v = scope.Find(input) ?? throw new EngineException($"{nodeWhere} reads '{input}', which is not defined before it");
                 node.AddInput(v);
             }
-            foreach (var a in np.Attribute) SetAttribute(node, schema, a, graph, scope, nodeWhere);
+            // Attributes of an older opset's form (e.g. Add-6's 'broadcast') are checked only after
+            // the upgrade rules had the chance to rewrite them away.
+            bool upgrading = schema.ImportRules.Any(r => r.IntroducedIn > opset);
+            foreach (var a in np.Attribute) SetAttribute(node, schema, a, graph, scope, nodeWhere, upgrading);
             foreach (var output in np.Output)
             {
                 if (output.Length == 0)
@@ -244,6 +265,14 @@ public sealed class OnnxImporter
                 throw new EngineException($"{nodeWhere} has {node.Inputs.Count} inputs but takes at most {node.Schema.MaxInputs}");
             if (node.Outputs.Count > node.Schema.MaxOutputs)
                 throw new EngineException($"{nodeWhere} has {node.Outputs.Count} outputs but produces at most {node.Schema.MaxOutputs}");
+            if (upgrading && !node.Schema.AllowsUnknownAttributes)
+            {
+                foreach (var kv in node.Attributes.Explicit)
+                {
+                    if (!node.Schema.Attributes.ContainsKey(kv.Key))
+                        throw new EngineException($"{nodeWhere}: attribute '{kv.Key}' is not an attribute of {node.Schema.QualifiedName}");
+                }
+            }
             foreach (var spec in node.Schema.Attributes.Values)
             {
                 if (spec.Required && !node.Attributes.HasExplicit(spec.Name))
@@ -251,12 +280,12 @@ public sealed class OnnxImporter
             }
         }
 
-        private void SetAttribute(Node node, OpSchema schema, AttributeProto a, IrGraph graph, Scope scope, string nodeWhere)
+        private void SetAttribute(Node node, OpSchema schema, AttributeProto a, IrGraph graph, Scope scope, string nodeWhere, bool deferUnknown = false)
         {
             if (a.RefAttrName.Length > 0)
                 throw new EngineException($"{nodeWhere}: attribute '{a.Name}' refers to a function attribute, which is only valid inside functions");
             schema.Attributes.TryGetValue(a.Name, out var spec);
-            if (spec is null && !schema.AllowsUnknownAttributes)
+            if (spec is null && !schema.AllowsUnknownAttributes && !deferUnknown)
                 throw new EngineException($"{nodeWhere}: attribute '{a.Name}' is not an attribute of {schema.QualifiedName}");
             string what = $"{nodeWhere}: attribute '{a.Name}'";
             var kind = a.Type != AttributeProto.Types.AttributeType.Undefined ? a.Type : GuessKind(a);
@@ -325,6 +354,9 @@ public sealed class OnnxImporter
             var values = TensorProtoConverter.ToTensor(sp.Values, what, _baseDirectory);
             var indices = TensorProtoConverter.ToTensor(sp.Indices, what, _baseDirectory).ToInt64Array();
             var shape = sp.Dims.Select(d => d is < 0 or > int.MaxValue ? throw new EngineException($"{what}: invalid sparse dim {d}") : (int)d).ToArray();
+            // The dense form is allocated from dims alone: bound it as dense tensors are bounded.
+            if (Tensor.ElementCount(shape) * Math.Max(1, DataTypes.Size(values.Type)) > TensorProtoConverter.MaxTensorBytes)
+                throw new EngineException($"{what}: sparse tensor of shape {Tensor.ShapeString(shape)} is over the size limit");
             var dense = Tensor.Zeros(values.Type, shape);
             long total = dense.Length;
             int nnz = values.Length;
@@ -336,7 +368,15 @@ public sealed class OnnxImporter
             {
                 long off = 0;
                 if (linear) off = indices[i];
-                else for (int d = 0; d < shape.Length; d++) off += indices[i * shape.Length + d] * strides[d];
+                else
+                {
+                    for (int d = 0; d < shape.Length; d++)
+                    {
+                        long ix = indices[i * shape.Length + d];
+                        if (ix < 0 || ix >= shape[d]) throw new EngineException($"{what}: sparse index {ix} out of range for dim {d} of {Tensor.ShapeString(shape)}");
+                        off += ix * strides[d];
+                    }
+                }
                 if (off < 0 || off >= total) throw new EngineException($"{what}: sparse index {off} out of range");
                 Array.Copy(values.Data, i, dense.Data, off, 1);
             }
