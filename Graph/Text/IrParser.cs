@@ -191,6 +191,7 @@ public static class IrParser
             var at = Peek();
             if (at.Kind == TokenKind.Ident && IsDataTypeWord(at.Text) && IsPunct("[", 1))
                 return new InitSyntax(r, declared, ReadTensorLiteral(), null);
+            RejectElided(at);
             // Data without its own type: shaped by the declaration, resolved when building.
             if (at.Kind == TokenKind.Hex) return new InitSyntax(r, declared, null, new DataSyntax(null, Take(), at));
             return new InitSyntax(r, declared, null, new DataSyntax(ReadElementTokens(), null, at));
@@ -447,12 +448,19 @@ public static class IrParser
             if (!type.IsStatic || type.Elem == DataType.Undefined || !DataTypes.IsSupported(type.Elem))
                 throw Fail(at, $"a tensor literal needs a supported element type and constant dims, not {IrPrinter.TypeText(type)}");
             var data = Peek();
+            RejectElided(data);
             if (data.Kind == TokenKind.Hex)
             {
                 _i++;
                 return BuildHex(type, data);
             }
             return BuildTensor(type, ReadElementTokens(), data);
+        }
+
+        private static void RejectElided(Token t)
+        {
+            if (t.Kind == TokenKind.Ident && t.Text == "elided")
+                throw Fail(t, "this tensor's data was elided when printing (a dump); print without elision to get parseable text");
         }
 
         /// <summary>Raw element tokens of "[e, e, …]", typed later.</summary>

@@ -364,6 +364,28 @@ public class IrRoundTripTests
     }
 
     [Fact]
+    public void DumpsCanElideLargeTensors()
+    {
+        var g = new Graph("dump");
+        var w = g.AddInitializer("w", Tensor.FromArray(Enumerable.Range(0, 1000).Select(i => (float)i).ToArray(), 10, 100));
+        var small = g.AddInitializer("b", Tensor.FromArray(new[] { 1f, 2f }, 2));
+        var n = AddNode(g, "Attrs", "a", []);
+        n.Attributes.Set("t", Tensor.FromArray(new long[100], 100));
+        g.Outputs.Add(w);
+        g.Outputs.Add(small);
+        var text = IrPrinter.Print(g, elideTensorsAbove: 16);
+        Assert.Matches(@"init %w: f32\[10,100\] = elided<1000 elements, fnv1a 0x[0-9a-f]{16}>\n", text);
+        Assert.Contains("init %b: f32[2] = [1, 2]", text);
+        Assert.Matches(@"t = i64\[100\] elided<100 elements, fnv1a 0x[0-9a-f]{16}>", text);
+        var changed = g.InitializerData(w)!.Clone();
+        changed.As<float>()[999] = -1;
+        g.SetInitializer(w, changed);
+        Assert.NotEqual(text, IrPrinter.Print(g, elideTensorsAbove: 16)); // the hash shows the change
+        var e = Assert.Throws<EngineException>(() => IrAssert.Parse(text));
+        Assert.Contains("elided when printing", e.Message);
+    }
+
+    [Fact]
     public void PrintNodeShowsOneStatement()
     {
         var g = new Graph();
