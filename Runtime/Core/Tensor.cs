@@ -115,13 +115,14 @@ public sealed class Tensor
             case double[] a: Array.Copy(a, r, a.Length); break;
             case Half[] a: for (int i = 0; i < a.Length; i++) r[i] = (double)a[i]; break;
             case ushort[] a when Type == DataType.BFloat16: for (int i = 0; i < a.Length; i++) r[i] = BFloat16Bits.ToFloat(a[i]); break;
-            case sbyte[] a: for (int i = 0; i < a.Length; i++) r[i] = a[i]; break;
+            // The CLR lets int[] pass as uint[] (and sbyte/byte, short/ushort, long/ulong): match on Type too.
+            case sbyte[] a when Type == DataType.Int8: for (int i = 0; i < a.Length; i++) r[i] = a[i]; break;
             case byte[] a: for (int i = 0; i < a.Length; i++) r[i] = a[i]; break;
-            case short[] a: for (int i = 0; i < a.Length; i++) r[i] = a[i]; break;
+            case short[] a when Type == DataType.Int16: for (int i = 0; i < a.Length; i++) r[i] = a[i]; break;
             case ushort[] a: for (int i = 0; i < a.Length; i++) r[i] = a[i]; break;
-            case int[] a: for (int i = 0; i < a.Length; i++) r[i] = a[i]; break;
+            case int[] a when Type == DataType.Int32: for (int i = 0; i < a.Length; i++) r[i] = a[i]; break;
             case uint[] a: for (int i = 0; i < a.Length; i++) r[i] = a[i]; break;
-            case long[] a: for (int i = 0; i < a.Length; i++) r[i] = a[i]; break;
+            case long[] a when Type == DataType.Int64: for (int i = 0; i < a.Length; i++) r[i] = a[i]; break;
             case ulong[] a: for (int i = 0; i < a.Length; i++) r[i] = a[i]; break;
             case bool[] a: for (int i = 0; i < a.Length; i++) r[i] = a[i] ? 1 : 0; break;
             default: throw new EngineException($"cannot read a {Type} tensor as numbers");
@@ -132,8 +133,8 @@ public sealed class Tensor
     /// <summary>Elements as int64 (for shapes, axes, indices, counts). Floats truncate toward zero.</summary>
     public long[] ToInt64Array()
     {
-        if (Data is long[] l) return (long[])l.Clone();
-        if (Data is int[] i32)
+        if (Type == DataType.Int64 && Data is long[] l) return (long[])l.Clone();
+        if (Type == DataType.Int32 && Data is int[] i32)
         {
             var r = new long[i32.Length];
             for (int i = 0; i < r.Length; i++) r[i] = i32[i];
