@@ -21,9 +21,8 @@ public static class ConvertCommand
             Required = true,
         };
         var cmd = new Command("convert",
-            "Convert a model between ONNX (.onnx) and IR text (.ir, .txt) by file extension. ONNX to ONNX re-exports "
-            + "the model through the engine's IR, upgrading every op to its latest opset form. The output is written "
-            + "atomically and never replaces the input.")
+            "Convert a model between ONNX (.onnx) and IR text (.ir, .txt), by file extension. "
+            + "ONNX to ONNX re-exports through the engine's IR (every op in its latest opset form). Never replaces the input.")
         {
             model, output,
         };

@@ -115,6 +115,8 @@ public class CliTests
         AssertBadInput(Engine("convert", model), "--output");
         AssertBadInput(Engine("frobnicate"), "frobnicate");
         AssertBadInput(Engine("run", model, "--input-dir", dir.Path, "--output-dir", dir.File("o"), "--threads", "0"), "--threads");
+        AssertBadInput(Engine("conformance", dir.Path, "--filter", "("), "--filter");
+        AssertBadInput(Engine("conformance", dir.File("absent")), "absent");
     }
 
     [Fact]
