@@ -227,7 +227,10 @@ public sealed class OnnxImporter
                 var v = scope.Find(input) ?? throw new EngineException($"{nodeWhere} reads '{input}', which is not defined before it");
                 node.AddInput(v);
             }
-            foreach (var a in np.Attribute) SetAttribute(node, schema, a, graph, scope, nodeWhere);
+            // Attributes of an older opset's form (e.g. Add-6's 'broadcast') are checked only after
+            // the upgrade rules had the chance to rewrite them away.
+            bool upgrading = schema.ImportRules.Any(r => r.IntroducedIn > opset);
+            foreach (var a in np.Attribute) SetAttribute(node, schema, a, graph, scope, nodeWhere, upgrading);
             foreach (var output in np.Output)
             {
                 if (output.Length == 0)
@@ -262,6 +265,14 @@ public sealed class OnnxImporter
                 throw new EngineException($"{nodeWhere} has {node.Inputs.Count} inputs but takes at most {node.Schema.MaxInputs}");
             if (node.Outputs.Count > node.Schema.MaxOutputs)
                 throw new EngineException($"{nodeWhere} has {node.Outputs.Count} outputs but produces at most {node.Schema.MaxOutputs}");
+            if (upgrading && !node.Schema.AllowsUnknownAttributes)
+            {
+                foreach (var kv in node.Attributes.Explicit)
+                {
+                    if (!node.Schema.Attributes.ContainsKey(kv.Key))
+                        throw new EngineException($"{nodeWhere}: attribute '{kv.Key}' is not an attribute of {node.Schema.QualifiedName}");
+                }
+            }
             foreach (var spec in node.Schema.Attributes.Values)
             {
                 if (spec.Required && !node.Attributes.HasExplicit(spec.Name))
@@ -269,12 +280,12 @@ public sealed class OnnxImporter
             }
         }
 
-        private void SetAttribute(Node node, OpSchema schema, AttributeProto a, IrGraph graph, Scope scope, string nodeWhere)
+        private void SetAttribute(Node node, OpSchema schema, AttributeProto a, IrGraph graph, Scope scope, string nodeWhere, bool deferUnknown = false)
         {
             if (a.RefAttrName.Length > 0)
                 throw new EngineException($"{nodeWhere}: attribute '{a.Name}' refers to a function attribute, which is only valid inside functions");
             schema.Attributes.TryGetValue(a.Name, out var spec);
-            if (spec is null && !schema.AllowsUnknownAttributes)
+            if (spec is null && !schema.AllowsUnknownAttributes && !deferUnknown)
                 throw new EngineException($"{nodeWhere}: attribute '{a.Name}' is not an attribute of {schema.QualifiedName}");
             string what = $"{nodeWhere}: attribute '{a.Name}'";
             var kind = a.Type != AttributeProto.Types.AttributeType.Undefined ? a.Type : GuessKind(a);

@@ -11,6 +11,9 @@ public static class OnnxTypes
     {
         if (t is null) return TensorType.Unknown();
         if (t.ValueCase == TypeProto.ValueOneofCase.None) return TensorType.Unknown();
+        // An optional tensor is a tensor value that may be absent (null at run time).
+        if (t.ValueCase == TypeProto.ValueOneofCase.OptionalType && t.OptionalType.ElemType?.ValueCase == TypeProto.ValueOneofCase.TensorType)
+            return ToTensorType(t.OptionalType.ElemType, owner);
         if (t.ValueCase != TypeProto.ValueOneofCase.TensorType)
             throw new EngineException($"{owner}: {t.ValueCase} values are not supported (only tensors)");
         var elem = (DataType)t.TensorType.ElemType;

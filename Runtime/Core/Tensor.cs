@@ -109,22 +109,23 @@ public sealed class Tensor
     public double[] ToDoubleArray()
     {
         var r = new double[Length];
-        switch (Data)
+        // Switch on Type, not on the array's runtime type: the CLR lets a byte[] match an sbyte[]
+        // pattern (likewise ushort/short, uint/int, ulong/long), which would read unsigned data as signed.
+        switch (Type)
         {
-            case float[] a: for (int i = 0; i < a.Length; i++) r[i] = a[i]; break;
-            case double[] a: Array.Copy(a, r, a.Length); break;
-            case Half[] a: for (int i = 0; i < a.Length; i++) r[i] = (double)a[i]; break;
-            case ushort[] a when Type == DataType.BFloat16: for (int i = 0; i < a.Length; i++) r[i] = BFloat16Bits.ToFloat(a[i]); break;
-            // The CLR lets int[] pass as uint[] (and sbyte/byte, short/ushort, long/ulong): match on Type too.
-            case sbyte[] a when Type == DataType.Int8: for (int i = 0; i < a.Length; i++) r[i] = a[i]; break;
-            case byte[] a: for (int i = 0; i < a.Length; i++) r[i] = a[i]; break;
-            case short[] a when Type == DataType.Int16: for (int i = 0; i < a.Length; i++) r[i] = a[i]; break;
-            case ushort[] a: for (int i = 0; i < a.Length; i++) r[i] = a[i]; break;
-            case int[] a when Type == DataType.Int32: for (int i = 0; i < a.Length; i++) r[i] = a[i]; break;
-            case uint[] a: for (int i = 0; i < a.Length; i++) r[i] = a[i]; break;
-            case long[] a when Type == DataType.Int64: for (int i = 0; i < a.Length; i++) r[i] = a[i]; break;
-            case ulong[] a: for (int i = 0; i < a.Length; i++) r[i] = a[i]; break;
-            case bool[] a: for (int i = 0; i < a.Length; i++) r[i] = a[i] ? 1 : 0; break;
+            case DataType.Float: { var a = (float[])Data; for (int i = 0; i < a.Length; i++) r[i] = a[i]; break; }
+            case DataType.Double: Array.Copy((double[])Data, r, r.Length); break;
+            case DataType.Float16: { var a = (Half[])Data; for (int i = 0; i < a.Length; i++) r[i] = (double)a[i]; break; }
+            case DataType.BFloat16: { var a = (ushort[])Data; for (int i = 0; i < a.Length; i++) r[i] = BFloat16Bits.ToFloat(a[i]); break; }
+            case DataType.Int8: { var a = (sbyte[])Data; for (int i = 0; i < a.Length; i++) r[i] = a[i]; break; }
+            case DataType.UInt8: { var a = (byte[])Data; for (int i = 0; i < a.Length; i++) r[i] = a[i]; break; }
+            case DataType.Int16: { var a = (short[])Data; for (int i = 0; i < a.Length; i++) r[i] = a[i]; break; }
+            case DataType.UInt16: { var a = (ushort[])Data; for (int i = 0; i < a.Length; i++) r[i] = a[i]; break; }
+            case DataType.Int32: { var a = (int[])Data; for (int i = 0; i < a.Length; i++) r[i] = a[i]; break; }
+            case DataType.UInt32: { var a = (uint[])Data; for (int i = 0; i < a.Length; i++) r[i] = a[i]; break; }
+            case DataType.Int64: { var a = (long[])Data; for (int i = 0; i < a.Length; i++) r[i] = a[i]; break; }
+            case DataType.UInt64: { var a = (ulong[])Data; for (int i = 0; i < a.Length; i++) r[i] = a[i]; break; }
+            case DataType.Bool: { var a = (bool[])Data; for (int i = 0; i < a.Length; i++) r[i] = a[i] ? 1 : 0; break; }
             default: throw new EngineException($"cannot read a {Type} tensor as numbers");
         }
         return r;
@@ -133,14 +134,14 @@ public sealed class Tensor
     /// <summary>Elements as int64 (for shapes, axes, indices, counts). Floats truncate toward zero.</summary>
     public long[] ToInt64Array()
     {
-        if (Type == DataType.Int64 && Data is long[] l) return (long[])l.Clone();
+        if (Type == DataType.Int64) return (long[])((long[])Data).Clone();
         if (Type == DataType.Int32 && Data is int[] i32)
         {
             var r = new long[i32.Length];
             for (int i = 0; i < r.Length; i++) r[i] = i32[i];
             return r;
         }
-        if (Data is ulong[] u64)
+        if (Type == DataType.UInt64 && Data is ulong[] u64)
         {
             var r = new long[u64.Length];
             for (int i = 0; i < r.Length; i++) r[i] = unchecked((long)u64[i]);

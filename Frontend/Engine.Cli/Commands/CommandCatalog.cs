@@ -11,5 +11,7 @@ public static class CommandCatalog
         InspectCommand.Create(),
         ConvertCommand.Create(),
         ConformanceCommand.Create(),
+        OptimizeCommand.Create(),
+        DemoCommand.Create(),
     ];
 }

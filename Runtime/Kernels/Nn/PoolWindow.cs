@@ -1,0 +1,111 @@
+namespace Engine.Runtime.Kernels;
+
+/// <summary>
+/// A pooling window laid over one (image, channel) plane: the kernel taps as flat offsets and as
+/// coordinates, and a walk over every output position with the window's start coordinates.
+/// </summary>
+internal sealed class PoolWindow
+{
+    public PoolWindow(int[] xShape, WindowGeometry g)
+    {
+        Geometry = g;
+        Planes = xShape[0] * xShape[1];
+        InSize = (int)Tensor.ElementCount(g.Input);
+        OutShape = new[] { xShape[0], xShape[1] }.Concat(g.Output).ToArray();
+        OutSize = (int)Tensor.ElementCount(g.Output);
+        OutTotal = (int)Tensor.ElementCount(OutShape);
+        InStride = Tensor.StridesOf(g.Input);
+        int r = g.Rank;
+        long taps = g.KernelSize;
+        if (taps > 1 << 24) throw new EngineException($"pooling kernel of {taps} taps is too large");
+        Taps = (int)taps;
+        TapOffset = new int[Taps];
+        TapCoord = new int[Taps][];
+        for (int t = 0; t < Taps; t++)
+        {
+            var c = new int[r];
+            int off = 0;
+            for (int i = r - 1, rem = t; i >= 0; i--)
+            {
+                c[i] = rem % g.Kernel[i];
+                rem /= g.Kernel[i];
+                off += c[i] * g.Dilations[i] * InStride[i];
+            }
+            TapCoord[t] = c;
+            TapOffset[t] = off;
+        }
+    }
+
+    public WindowGeometry Geometry { get; }
+
+    /// <summary>N·C planes.</summary>
+    public int Planes { get; }
+
+    public int InSize { get; }
+
+    public int OutSize { get; }
+
+    public int OutTotal { get; }
+
+    public int[] OutShape { get; }
+
+    public int[] InStride { get; }
+
+    public int Taps { get; }
+
+    /// <summary>Flat offset of each tap from the window start.</summary>
+    public int[] TapOffset { get; }
+
+    /// <summary>Kernel index of each tap, per spatial dim.</summary>
+    public int[][] TapCoord { get; }
+
+    /// <summary>True when tap t of the window starting at <paramref name="start"/> reads an input element.</summary>
+    public bool TapInside(int[] start, int t)
+    {
+        var c = TapCoord[t];
+        for (int i = 0; i < c.Length; i++)
+        {
+            int p = start[i] + c[i] * Geometry.Dilations[i];
+            if ((uint)p >= (uint)Geometry.Input[i]) return false;
+        }
+        return true;
+    }
+
+    /// <summary>True when tap t lies inside the explicitly padded input (not in the ceil_mode overhang).</summary>
+    public bool TapInPadding(int[] start, int t)
+    {
+        var c = TapCoord[t];
+        for (int i = 0; i < c.Length; i++)
+        {
+            int p = start[i] + c[i] * Geometry.Dilations[i];
+            if (p < -Geometry.PadBegin[i] || p >= Geometry.Input[i] + Geometry.PadEnd[i]) return false;
+        }
+        return true;
+    }
+
+    /// <summary>Calls visit(outputIndex, flatStart, fullyInside, startCoords) for every output position.</summary>
+    public void ForEachWindow(Action<int, int, bool, int[]> visit)
+    {
+        var g = Geometry;
+        int r = g.Rank;
+        var o = new int[r];
+        var start = new int[r];
+        for (int idx = 0; idx < OutSize; idx++)
+        {
+            int inBase = 0;
+            bool inside = true;
+            for (int i = 0; i < r; i++)
+            {
+                start[i] = o[i] * g.Strides[i] - g.PadBegin[i];
+                inBase += start[i] * InStride[i];
+                if (start[i] < 0 || start[i] + g.Span(i) > g.Input[i]) inside = false;
+            }
+            visit(idx, inBase, inside, start);
+            for (int i = r - 1; i >= 0; i--)
+            {
+                if (++o[i] < g.Output[i]) break;
+                o[i] = 0;
+            }
+        }
+    }
+}
