@@ -261,4 +261,20 @@ public class CliTests
         AssertBadInput(Engine("convert", binary, "-o", dir.File("o.onnx")), binary);
         Assert.False(File.Exists(dir.File("o.onnx")));
     }
+
+    [Fact]
+    public void OptimizeSharesConvertsFormatsAndOverwriteGuard()
+    {
+        using var dir = new TempDir();
+        var model = dir.Write("m.onnx", TextModel());
+        var r = Engine("optimize", model, "-o", dir.File("opt.ir"));
+        Assert.Equal(ExitCodes.Ok, r.Code);
+        Assert.Contains("graph", File.ReadAllText(dir.File("opt.ir")));
+        Assert.Equal(ExitCodes.Ok, Engine("optimize", dir.File("opt.ir"), "-o", dir.File("opt.onnx")).Code);
+        Assert.Single(new OnnxImporter().Load(dir.File("opt.onnx")).Graph.Outputs, v => v.Name == "y");
+        AssertBadInput(Engine("optimize", model, "-o", dir.File("opt.bin")), ".bin");
+        File.CreateSymbolicLink(dir.File("alias.onnx"), model);
+        AssertBadInput(Engine("optimize", model, "-o", dir.File("alias.onnx")), "overwrite");
+        AssertBadInput(Engine("optimize", dir.File("missing.onnx")), "missing.onnx");
+    }
 }
