@@ -12,7 +12,9 @@ public static class Program
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            Console.Error.WriteLine("engine: " + string.Join("; ", parse.Errors.Select(e => e.Message)));
+            // One line, even when a message lists choices on separate lines.
+            var messages = parse.Errors.Select(e => string.Join(" ", e.Message.Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries).Select(s => s.Trim())));
+            Console.Error.WriteLine("engine: " + string.Join("; ", messages));
             return ExitCodes.BadInput;
         }
         return parse.Invoke();

@@ -36,7 +36,7 @@ public sealed class OnnxImporter
         {
             throw new EngineException($"{path}: not a valid ONNX model ({e.Message.Split('\n')[0]})");
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new EngineException($"{path}: cannot read ({e.Message})");
         }
@@ -44,6 +44,24 @@ public sealed class OnnxImporter
     }
 
     public Model Import(ModelProto proto, string source = "model", string? baseDirectory = null)
+    {
+        try
+        {
+            return ImportModel(proto, source, baseDirectory);
+        }
+        catch (EngineException e) when (!IsLocatedOneLine(e.Message, source))
+        {
+            // Errors from deeper layers (topological sort, type inference) do not know the file;
+            // names from a corrupt file may hold line breaks. Report one line that names the file.
+            var line = new string(e.Message.Select(c => char.IsControl(c) ? ' ' : c).ToArray());
+            throw new EngineException(line.StartsWith(source, StringComparison.Ordinal) ? line : $"{source}: {line}", e);
+        }
+    }
+
+    private static bool IsLocatedOneLine(string message, string source) =>
+        message.StartsWith(source, StringComparison.Ordinal) && !message.Any(char.IsControl);
+
+    private Model ImportModel(ModelProto proto, string source, string? baseDirectory)
     {
         if (proto.Graph is null) throw new EngineException($"{source}: the model has no graph");
         var session = new Session(this, source, baseDirectory);
@@ -336,6 +354,9 @@ public sealed class OnnxImporter
             var values = TensorProtoConverter.ToTensor(sp.Values, what, _baseDirectory);
             var indices = TensorProtoConverter.ToTensor(sp.Indices, what, _baseDirectory).ToInt64Array();
             var shape = sp.Dims.Select(d => d is < 0 or > int.MaxValue ? throw new EngineException($"{what}: invalid sparse dim {d}") : (int)d).ToArray();
+            // The dense form is allocated from dims alone: bound it as dense tensors are bounded.
+            if (Tensor.ElementCount(shape) * Math.Max(1, DataTypes.Size(values.Type)) > TensorProtoConverter.MaxTensorBytes)
+                throw new EngineException($"{what}: sparse tensor of shape {Tensor.ShapeString(shape)} is over the size limit");
             var dense = Tensor.Zeros(values.Type, shape);
             long total = dense.Length;
             int nnz = values.Length;
@@ -347,7 +368,15 @@ public sealed class OnnxImporter
             {
                 long off = 0;
                 if (linear) off = indices[i];
-                else for (int d = 0; d < shape.Length; d++) off += indices[i * shape.Length + d] * strides[d];
+                else
+                {
+                    for (int d = 0; d < shape.Length; d++)
+                    {
+                        long ix = indices[i * shape.Length + d];
+                        if (ix < 0 || ix >= shape[d]) throw new EngineException($"{what}: sparse index {ix} out of range for dim {d} of {Tensor.ShapeString(shape)}");
+                        off += ix * strides[d];
+                    }
+                }
                 if (off < 0 || off >= total) throw new EngineException($"{what}: sparse index {off} out of range");
                 Array.Copy(values.Data, i, dense.Data, off, 1);
             }

@@ -48,6 +48,9 @@ public sealed class OpSchema
     /// <summary>Deterministic: same inputs, same outputs, no side effects (so it may be folded/CSE'd).</summary>
     public bool IsPure { get; private set; } = true;
 
+    /// <summary>Outputs depend only on the input shapes (Shape, Size), so a static input type makes them constant.</summary>
+    public bool ReadsOnlyInputShapes { get; private set; }
+
     /// <summary>Attributes not declared here are accepted (ops with open-ended attributes).</summary>
     public bool AllowsUnknownAttributes { get; private set; }
 
@@ -135,6 +138,12 @@ public sealed class OpSchema
     public OpSchema Impure()
     {
         IsPure = false;
+        return this;
+    }
+
+    public OpSchema ShapeOnly()
+    {
+        ReadsOnlyInputShapes = true;
         return this;
     }
 

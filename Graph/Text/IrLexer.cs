@@ -106,7 +106,7 @@ internal sealed class IrLexer
             _pos += 2;
             return new Token(TokenKind.Punct, "::", line, col);
         }
-        if ("()[]{},=:*?".IndexOf(c) >= 0)
+        if ("()[]{},=:*?<>".IndexOf(c) >= 0) // < > only appear in elided dumps, which the parser refuses by name
         {
             _pos++;
             return new Token(TokenKind.Punct, c.ToString(), line, col);
@@ -197,6 +197,7 @@ internal sealed class IrLexer
                 continue;
             }
             if (_pos >= _src.Length) throw Error(startLine, startCol, "unterminated string");
+            int escCol = _pos - _lineStart; // column of the backslash
             char e = _src[_pos++];
             switch (e)
             {
@@ -208,12 +209,12 @@ internal sealed class IrLexer
                 case '0': sb.Append('\0'); break;
                 case 'u':
                     if (_pos + 4 > _src.Length || !ushort.TryParse(_src.AsSpan(_pos, 4), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var code))
-                        throw Error("\\u must be followed by 4 hex digits");
+                        throw Error(_line, escCol, "\\u must be followed by 4 hex digits");
                     sb.Append((char)code);
                     _pos += 4;
                     break;
                 default:
-                    throw Error($"unknown escape '\\{e}' in string");
+                    throw Error(_line, escCol, $"unknown escape '\\{e}' in string");
             }
         }
     }

@@ -48,6 +48,16 @@ internal static class IrSyntax
         return s;
     }
 
+    /// <summary>A name for a one-line message: 'name', or an escaped quoted string when it holds quotes or control characters.</summary>
+    public static string Display(string s)
+    {
+        foreach (char c in s)
+        {
+            if (c is '\'' or '"' or '\\' || NeedsEscape(c)) return Quote(s);
+        }
+        return "'" + s + "'";
+    }
+
     private static bool DataTypeWord(string s) => TryParseDataType(s, out _);
 
     public static string DataTypeName(DataType t) => DataTypes.ShortName(t);

@@ -14,8 +14,8 @@ public static class Verifier
 {
     public static IReadOnlyList<string> Verify(Graph g)
     {
-        var v = new Walker();
-        v.VerifyGraph(g, new Scope(null), $"graph '{g.Name}'");
+        var v = new Walker(g);
+        v.VerifyGraph(g, new Scope(null), $"graph {IrSyntax.Display(g.Name)}");
         return v.Problems;
     }
 
@@ -49,7 +49,27 @@ public static class Verifier
 
     private sealed class Walker
     {
+        /// <summary>Values defined anywhere in the graph tree, to tell "defined but not visible here" from "defined nowhere".</summary>
+        private readonly HashSet<Value> _anywhere = new();
+
+        public Walker(Graph root) => CollectDefinitions(root);
+
         public List<string> Problems { get; } = new();
+
+        private void CollectDefinitions(Graph g)
+        {
+            _anywhere.UnionWith(g.Inputs);
+            _anywhere.UnionWith(g.InitializerValues);
+            foreach (var n in g.Nodes)
+            {
+                foreach (var o in n.Outputs) if (o is not null) _anywhere.Add(o);
+                foreach (var (_, sub) in SubgraphsOf(n)) CollectDefinitions(sub);
+            }
+        }
+
+        private string NotVisible(Value v) => _anywhere.Contains(v)
+            ? $"{Name(v)} is not visible here: it is defined later in an enclosing graph or inside another subgraph"
+            : $"{Name(v)} is not defined in this graph or an enclosing one";
 
         /// <summary>Every definition seen anywhere, to catch a value defined twice (also across graphs).</summary>
         private readonly Dictionary<Value, string> _definedAt = new();
@@ -58,7 +78,7 @@ public static class Verifier
 
         private static string Name(Value v) => "%" + IrSyntax.SigilName(v.Name);
 
-        private static string Describe(Node n) => $"node '{n.Name}' ({n.Schema.QualifiedName})";
+        private static string Describe(Node n) => $"node {IrSyntax.Display(n.Name)} ({n.Schema.QualifiedName})";
 
         private void Define(Value v, string where, string what)
         {
@@ -90,7 +110,7 @@ public static class Verifier
             {
                 foreach (var o in g.Nodes[i].Outputs) if (o is not null) producedAt.TryAdd(o, i);
             }
-            bool orderBroken = false;
+            int problemsBefore = Problems.Count;
             for (int i = 0; i < g.Nodes.Count; i++)
             {
                 var n = g.Nodes[i];
@@ -102,19 +122,18 @@ public static class Verifier
                     if (scope.Sees(v)) continue;
                     if (producedAt.TryGetValue(v, out int p) && p >= i)
                     {
-                        orderBroken = true;
                         Problem(at, $"input {k} {Name(v)} is read before it is defined (by {Describe(g.Nodes[p])}); nodes must be in topological order");
                     }
                     else
                     {
-                        Problem(at, $"input {k} {Name(v)} is not defined in this graph or an enclosing one");
+                        Problem(at, $"input {k} {NotVisible(v)}");
                     }
                 }
                 foreach (var (attr, sub) in SubgraphsOf(n))
                 {
-                    if (!ReferenceEquals(sub.Parent, g)) Problem(at, $"subgraph '{attr}' has Parent not set to the graph holding its node");
+                    if (!ReferenceEquals(sub.Parent, g)) Problem(at, $"subgraph {IrSyntax.Display(attr)} has Parent not set to the graph holding its node");
                     // Captures must be defined before this node: the scope holds exactly those now.
-                    VerifyGraph(sub, scope, $"{at}.{attr}");
+                    VerifyGraph(sub, scope, $"{at}.{attr} (graph {IrSyntax.Display(sub.Name)})");
                 }
                 CheckSchema(n, at);
                 for (int k = 0; k < n.Outputs.Count; k++)
@@ -127,14 +146,16 @@ public static class Verifier
                 }
                 CheckTypes(n, at);
             }
-            if (orderBroken && FindCycle(g) is { } cycle)
+            // A cycle always shows up as a read that is not dominated (here or in a subgraph's capture),
+            // so the search only runs when something was reported.
+            if (Problems.Count > problemsBefore && FindCycle(g) is { } cycle)
                 Problem(where, $"cycle: {string.Join(" -> ", cycle.Select(Describe))}");
 
             for (int i = 0; i < g.Outputs.Count; i++)
             {
                 var v = g.Outputs[i];
                 if (v is null) Problem(where, $"graph output {i} is null");
-                else if (!scope.Sees(v)) Problem(where, $"graph output {i} {Name(v)} is not defined in this graph{(outer.Parent is null && outer.Defined.Count == 0 ? "" : " or an enclosing one")}");
+                else if (!scope.Sees(v)) Problem(where, $"graph output {i} {NotVisible(v)}");
             }
         }
 
@@ -183,18 +204,20 @@ public static class Verifier
 
             foreach (var spec in s.Attributes.Values)
             {
-                if (spec.Required && !n.Attributes.HasExplicit(spec.Name)) Problem(at, $"required attribute '{spec.Name}' is missing");
+                if (spec.Required && !n.Attributes.HasExplicit(spec.Name)) Problem(at, $"required attribute {IrSyntax.Display(spec.Name)} is missing");
             }
             foreach (var (name, value) in n.Attributes.Explicit)
             {
                 if (!s.Attributes.TryGetValue(name, out var spec))
                 {
-                    if (!s.AllowsUnknownAttributes) Problem(at, $"unknown attribute '{name}' ({s.QualifiedName} declares {(s.Attributes.Count == 0 ? "none" : string.Join(", ", s.Attributes.Keys))})");
+                    if (!s.AllowsUnknownAttributes) Problem(at, $"unknown attribute {IrSyntax.Display(name)} ({s.QualifiedName} declares {(s.Attributes.Count == 0 ? "none" : string.Join(", ", s.Attributes.Keys))})");
                     continue;
                 }
                 var kind = KindOf(value);
+                // A type-valued attribute (ONNX TYPE_PROTO, kept as a TensorType) is declared as a tensor attribute.
+                if (value is TensorType && spec.Type == AttrType.Tensor) continue;
                 if (kind != spec.Type)
-                    Problem(at, $"attribute '{name}' should be {Word(spec.Type)} but is {(kind is { } k ? Word(k) : value.GetType().Name)}");
+                    Problem(at, $"attribute {IrSyntax.Display(name)} should be {Word(spec.Type)} but is {(kind is { } k ? Word(k) : value.GetType().Name)}");
             }
         }
 
@@ -267,7 +290,8 @@ public static class Verifier
         private static List<Node>? FindCycle(Graph g)
         {
             var producer = new Dictionary<Value, Node>();
-            foreach (var n in g.Nodes) foreach (var o in n.Outputs) if (o is not null) producer.TryAdd(o, n);
+            var given = new HashSet<Value>(g.Inputs.Concat(g.InitializerValues)); // available from the start, whatever else claims them
+            foreach (var n in g.Nodes) foreach (var o in n.Outputs) if (o is not null && !given.Contains(o)) producer.TryAdd(o, n);
             var state = new Dictionary<Node, int>(); // 1 = on the stack, 2 = done
             var path = new List<Node>();
             foreach (var start in g.Nodes)

@@ -8,6 +8,10 @@ public static class CommandCatalog
     public static IEnumerable<Command> All() =>
     [
         RunCommand.Create(),
+        InspectCommand.Create(),
+        ConvertCommand.Create(),
         ConformanceCommand.Create(),
+        OptimizeCommand.Create(),
+        DemoCommand.Create(),
     ];
 }

@@ -82,7 +82,7 @@ public sealed class IndexOps : IOpLibrary
         if (ctx.ConstantInput(1) is { } c && d[axis].IsKnown && DataTypes.IsInteger(c.Type))
         {
             long n = d[axis].Value;
-            foreach (long v in c.ToInt64Array())
+            foreach (long v in KernelArgs.ToInt64(c))
                 if (v < -n || v >= n) throw ctx.Fail($"index {v} is out of range for axis {axis} of size {n}");
         }
         ctx.SetOutput(0, x.Elem, [.. d[..axis], .. id, .. d[(axis + 1)..]]);
@@ -138,7 +138,7 @@ public sealed class IndexOps : IOpLibrary
             ctx.SetOutput(0, values.Elem, null);
             return;
         }
-        Dim depth = ctx.ConstantInput(1) is { Length: 1, Type: not DataType.String } c ? (long)c.ScalarAsDouble() : Dim.Unknown;
+        Dim depth = ctx.ConstantInput(1) is { Length: 1, Type: not DataType.String } c ? (long)KernelArgs.ToDouble(c)[0] : Dim.Unknown;
         int axis = Shapes.Axis(ctx, ctx.Attributes.GetInt("axis"), d.Length + 1);
         ctx.SetOutput(0, values.Elem, [.. d[..axis], depth, .. d[axis..]]);
     }

@@ -11,7 +11,7 @@ public static class TensorShapes
         var t = ctx.ConstantInput(i);
         if (t is null) return null;
         if (!DataTypes.IsInteger(t.Type)) throw ctx.Fail($"input {i} must be an integer tensor, got {DataTypes.ShortName(t.Type)}");
-        return t.ToInt64Array();
+        return Runtime.Kernels.KernelArgs.ToInt64(t);
     }
 
     /// <summary>The length of a 1-D input when its shape is known (e.g. a shape tensor's rank), else -1.</summary>

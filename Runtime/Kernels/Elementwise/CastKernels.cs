@@ -123,26 +123,36 @@ public static class CastKernels
     private static string[] ToStrings(Tensor x)
     {
         var r = new string[x.Length];
-        switch (x.Data)
+        // Switch on the element type, not the array: the CLR lets a long[] pass as a ulong[].
+        switch (x.Type)
         {
-            case bool[] b:
+            case DataType.Bool:
+                var b = x.As<bool>();
                 for (int i = 0; i < r.Length; i++) r[i] = b[i] ? "True" : "False";
                 break;
-            case float[] f:
+            case DataType.Float:
+                var f = x.As<float>();
                 for (int i = 0; i < r.Length; i++) r[i] = FormatFloat(f[i], f[i].ToString(CultureInfo.InvariantCulture));
                 break;
-            case double[] d:
+            case DataType.Double:
+                var d = x.As<double>();
                 for (int i = 0; i < r.Length; i++) r[i] = FormatFloat(d[i], d[i].ToString(CultureInfo.InvariantCulture));
                 break;
-            case Half[] or ushort[] when DataTypes.IsFloat(x.Type):
+            case DataType.Float16 or DataType.BFloat16:
                 var w = FloatWidening.Widen(x).As<float>();
                 for (int i = 0; i < r.Length; i++) r[i] = FormatFloat(w[i], w[i].ToString(CultureInfo.InvariantCulture));
                 break;
             default:
-                var v = x.Type is DataType.UInt64 ? null : x.ToInt64Array();
-                var u = x.Data as ulong[];
-                for (int i = 0; i < r.Length; i++)
-                    r[i] = u is not null ? u[i].ToString(CultureInfo.InvariantCulture) : v![i].ToString(CultureInfo.InvariantCulture);
+                if (x.Type == DataType.UInt64)
+                {
+                    var u = x.As<ulong>();
+                    for (int i = 0; i < r.Length; i++) r[i] = u[i].ToString(CultureInfo.InvariantCulture);
+                }
+                else
+                {
+                    var v = x.ToInt64Array();
+                    for (int i = 0; i < r.Length; i++) r[i] = v[i].ToString(CultureInfo.InvariantCulture);
+                }
                 break;
         }
         return r;

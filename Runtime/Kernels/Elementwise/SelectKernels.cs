@@ -12,21 +12,22 @@ public static class SelectKernels
         TypedDispatch.RequireSameType(ctx, "Where", x, y);
         var shape = Broadcasting.Shape(ctx.NodeName, c.Shape, x.Shape, y.Shape);
         var cond = c.As<bool>();
-        Array data = x.Data switch
+        // Dispatch on the element type: the CLR lets a short[] pass as a ushort[] (and sbyte[] as byte[]).
+        Array data = x.Type switch
         {
-            float[] a => Select(cond, c.Shape, a, x.Shape, (float[])y.Data, y.Shape, shape),
-            double[] a => Select(cond, c.Shape, a, x.Shape, (double[])y.Data, y.Shape, shape),
-            Half[] a => Select(cond, c.Shape, a, x.Shape, (Half[])y.Data, y.Shape, shape),
-            ushort[] a => Select(cond, c.Shape, a, x.Shape, (ushort[])y.Data, y.Shape, shape),
-            sbyte[] a => Select(cond, c.Shape, a, x.Shape, (sbyte[])y.Data, y.Shape, shape),
-            byte[] a => Select(cond, c.Shape, a, x.Shape, (byte[])y.Data, y.Shape, shape),
-            short[] a => Select(cond, c.Shape, a, x.Shape, (short[])y.Data, y.Shape, shape),
-            int[] a => Select(cond, c.Shape, a, x.Shape, (int[])y.Data, y.Shape, shape),
-            uint[] a => Select(cond, c.Shape, a, x.Shape, (uint[])y.Data, y.Shape, shape),
-            long[] a => Select(cond, c.Shape, a, x.Shape, (long[])y.Data, y.Shape, shape),
-            ulong[] a => Select(cond, c.Shape, a, x.Shape, (ulong[])y.Data, y.Shape, shape),
-            bool[] a => Select(cond, c.Shape, a, x.Shape, (bool[])y.Data, y.Shape, shape),
-            string[] a => Select(cond, c.Shape, a, x.Shape, (string[])y.Data, y.Shape, shape),
+            DataType.Float => Select(cond, c.Shape, x.As<float>(), x.Shape, y.As<float>(), y.Shape, shape),
+            DataType.Double => Select(cond, c.Shape, x.As<double>(), x.Shape, y.As<double>(), y.Shape, shape),
+            DataType.Float16 => Select(cond, c.Shape, x.As<Half>(), x.Shape, y.As<Half>(), y.Shape, shape),
+            DataType.BFloat16 or DataType.UInt16 => Select(cond, c.Shape, x.As<ushort>(), x.Shape, y.As<ushort>(), y.Shape, shape),
+            DataType.Int8 => Select(cond, c.Shape, x.As<sbyte>(), x.Shape, y.As<sbyte>(), y.Shape, shape),
+            DataType.UInt8 => Select(cond, c.Shape, x.As<byte>(), x.Shape, y.As<byte>(), y.Shape, shape),
+            DataType.Int16 => Select(cond, c.Shape, x.As<short>(), x.Shape, y.As<short>(), y.Shape, shape),
+            DataType.Int32 => Select(cond, c.Shape, x.As<int>(), x.Shape, y.As<int>(), y.Shape, shape),
+            DataType.UInt32 => Select(cond, c.Shape, x.As<uint>(), x.Shape, y.As<uint>(), y.Shape, shape),
+            DataType.Int64 => Select(cond, c.Shape, x.As<long>(), x.Shape, y.As<long>(), y.Shape, shape),
+            DataType.UInt64 => Select(cond, c.Shape, x.As<ulong>(), x.Shape, y.As<ulong>(), y.Shape, shape),
+            DataType.Bool => Select(cond, c.Shape, x.As<bool>(), x.Shape, y.As<bool>(), y.Shape, shape),
+            DataType.String => Select(cond, c.Shape, x.As<string>(), x.Shape, y.As<string>(), y.Shape, shape),
             _ => throw TypedDispatch.Unsupported(ctx, "Where", x.Type),
         };
         return [new Tensor(x.Type, shape, data)];

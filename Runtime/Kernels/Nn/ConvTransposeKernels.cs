@@ -64,7 +64,8 @@ public static class ConvTransposeKernels
             }
             if (target < 0 || target > int.MaxValue) throw fail($"output dim {i} of {target} is invalid");
             long total = full - target;
-            long half = total / 2;
+            // Floor division, as the ONNX reference: a negative total (output larger than natural) matters.
+            long half = (long)Math.Floor(total / 2.0);
             pb[i] = checked((int)(autoPad == "SAME_UPPER" ? half : total - half));
             pe[i] = checked((int)(total - pb[i]));
             o[i] = (int)target;

@@ -80,7 +80,7 @@ public static class LocalNormKernels
         return [NnData.FromDouble(x.Type, x.Shape, y)];
     }
 
-    /// <summary>LpNormalization: x / ‖x‖ₚ along <c>axis</c>, p ∈ {1, 2}.</summary>
+    /// <summary>LpNormalization: x / ‖x‖ₚ along <c>axis</c>, p ∈ {1, 2}; zero vectors map to zero.</summary>
     public static Tensor?[] LpNormalization(KernelContext ctx, Tensor?[] inputs)
     {
         var x = NormalizationKernels.Req(ctx, inputs, 0, "input");
@@ -108,7 +108,8 @@ public static class LocalNormKernels
                     norm += p == 1 ? Math.Abs(v) : v * v;
                 }
                 if (p == 2) norm = Math.Sqrt(norm);
-                for (int j = 0; j < len; j++) y[baseIdx + j * inner] = xd[baseIdx + j * inner] / norm;
+                // A zero vector stays zero (as ONNX's test data and ORT have it), not 0/0.
+                for (int j = 0; j < len; j++) y[baseIdx + j * inner] = norm == 0 ? 0 : xd[baseIdx + j * inner] / norm;
             }
         }
         return [NnData.FromDouble(x.Type, x.Shape, y)];

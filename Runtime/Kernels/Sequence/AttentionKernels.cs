@@ -9,6 +9,8 @@ namespace Engine.Runtime.Kernels;
 /// Order per score: scale → softcap → + bias (mask, causal, padding) → softmax → ·V; the QK output
 /// mode picks the stage: 0 scaled QKᵀ, 1 after softcap, 2 after the bias, 3 after softmax.
 /// A row with no admissible key yields zeros (not NaN), as the opset-23/24 function body guards.
+/// Scores and softmax are float32 for every input type, so softmax_precision (float or wider for
+/// half inputs) is always met except for double inputs, which are rounded to float32 here.
 /// </summary>
 public static class AttentionKernels
 {

@@ -75,7 +75,7 @@ public static class AxisMapCopy
         }
         if (type == DataType.String || value.Type == DataType.String)
             throw new EngineException($"cannot convert a {DataTypes.ShortName(value.Type)} value to {DataTypes.ShortName(type)}");
-        return FromDouble(type, value.ToDoubleArray()[0]);
+        return FromDouble(type, KernelArgs.ToDouble(value)[0]);
     }
 
     public static Array FromDouble(DataType type, double v) => type switch

@@ -20,23 +20,26 @@ public interface INumericFunc<TResult>
 /// </summary>
 public static class ElementDispatch
 {
-    public static TResult Run<TResult, TFunc>(Array data, TFunc f) where TFunc : IArrayFunc<TResult> => data switch
+    // Dispatch compares exact array types: the CLR lets a byte[] pass as sbyte[] (and uint[] as int[],
+    // ulong[] as long[]), so "data is sbyte[]" patterns would pick the wrong element type.
+    public static TResult Run<TResult, TFunc>(Array data, TFunc f) where TFunc : IArrayFunc<TResult>
     {
-        float[] a => f.Invoke(a),
-        double[] a => f.Invoke(a),
-        Half[] a => f.Invoke(a),
-        sbyte[] a => f.Invoke(a),
-        byte[] a => f.Invoke(a),
-        short[] a => f.Invoke(a),
-        ushort[] a => f.Invoke(a),
-        int[] a => f.Invoke(a),
-        uint[] a => f.Invoke(a),
-        long[] a => f.Invoke(a),
-        ulong[] a => f.Invoke(a),
-        bool[] a => f.Invoke(a),
-        string[] a => f.Invoke(a),
-        _ => throw new EngineException($"element array {data.GetType().Name} is not supported"),
-    };
+        var t = data.GetType();
+        if (t == typeof(float[])) return f.Invoke((float[])data);
+        if (t == typeof(double[])) return f.Invoke((double[])data);
+        if (t == typeof(Half[])) return f.Invoke((Half[])data);
+        if (t == typeof(sbyte[])) return f.Invoke((sbyte[])data);
+        if (t == typeof(byte[])) return f.Invoke((byte[])data);
+        if (t == typeof(short[])) return f.Invoke((short[])data);
+        if (t == typeof(ushort[])) return f.Invoke((ushort[])data);
+        if (t == typeof(int[])) return f.Invoke((int[])data);
+        if (t == typeof(uint[])) return f.Invoke((uint[])data);
+        if (t == typeof(long[])) return f.Invoke((long[])data);
+        if (t == typeof(ulong[])) return f.Invoke((ulong[])data);
+        if (t == typeof(bool[])) return f.Invoke((bool[])data);
+        if (t == typeof(string[])) return f.Invoke((string[])data);
+        throw new EngineException($"element array {t.Name} is not supported");
+    }
 
     /// <summary>
     /// Numeric dispatch on a tensor. bf16 (raw ushort bits) is not ordered or added as bits, so it is
@@ -51,19 +54,19 @@ public static class ElementDispatch
             for (int i = 0; i < w.Length; i++) w[i] = BFloat16Bits.ToFloat(bits[i]);
             return f.Invoke(w);
         }
-        return t.Data switch
+        return t.Type switch
         {
-            float[] a => f.Invoke(a),
-            double[] a => f.Invoke(a),
-            Half[] a => f.Invoke(a),
-            sbyte[] a => f.Invoke(a),
-            byte[] a => f.Invoke(a),
-            short[] a => f.Invoke(a),
-            ushort[] a => f.Invoke(a),
-            int[] a => f.Invoke(a),
-            uint[] a => f.Invoke(a),
-            long[] a => f.Invoke(a),
-            ulong[] a => f.Invoke(a),
+            DataType.Float => f.Invoke((float[])t.Data),
+            DataType.Double => f.Invoke((double[])t.Data),
+            DataType.Float16 => f.Invoke((Half[])t.Data),
+            DataType.Int8 => f.Invoke((sbyte[])t.Data),
+            DataType.UInt8 => f.Invoke((byte[])t.Data),
+            DataType.Int16 => f.Invoke((short[])t.Data),
+            DataType.UInt16 => f.Invoke((ushort[])t.Data),
+            DataType.Int32 => f.Invoke((int[])t.Data),
+            DataType.UInt32 => f.Invoke((uint[])t.Data),
+            DataType.Int64 => f.Invoke((long[])t.Data),
+            DataType.UInt64 => f.Invoke((ulong[])t.Data),
             _ => throw new EngineException($"node '{node}': element type {DataTypes.ShortName(t.Type)} is not numeric"),
         };
     }
@@ -101,7 +104,7 @@ public static class TypedData
     /// </summary>
     public static T[] As<T>(Tensor t, string node)
     {
-        if (t.Data is T[] a && !(typeof(T) == typeof(float) && t.Type == DataType.BFloat16)) return a;
+        if (t.Data.GetType() == typeof(T[]) && !(typeof(T) == typeof(float) && t.Type == DataType.BFloat16)) return (T[])t.Data;
         if (typeof(T) == typeof(float) && t.Type == DataType.BFloat16)
         {
             var bits = t.As<ushort>();

@@ -38,7 +38,7 @@ public static class GeneratorKernels
         var type = start.Type;
         if (DataTypes.IsInteger(type))
         {
-            long s = start.ToInt64Array()[0], l = limit.ToInt64Array()[0], d = delta.ToInt64Array()[0];
+            long s = KernelArgs.ToInt64(start)[0], l = KernelArgs.ToInt64(limit)[0], d = KernelArgs.ToInt64(delta)[0];
             if (d == 0) throw ctx.Fail("delta cannot be 0");
             long n = Math.Max(0, d > 0 ? (l - s + d - 1) / d : (s - l + (-d) - 1) / (-d));
             if (n > Tensor.MaxElements) throw ctx.Fail($"range of {n} elements is too large");
@@ -60,16 +60,17 @@ public static class GeneratorKernels
     private static Tensor CastFromInt64(long[] vals, DataType type)
     {
         var y = Tensor.Zeros(type, vals.Length);
-        switch (y.Data)
+        // Switch on the element type, not the array: a ulong[] would also match "long[]".
+        switch (type)
         {
-            case long[] a: Array.Copy(vals, a, vals.Length); break;
-            case int[] a: for (int i = 0; i < a.Length; i++) a[i] = (int)vals[i]; break;
-            case short[] a: for (int i = 0; i < a.Length; i++) a[i] = (short)vals[i]; break;
-            case sbyte[] a: for (int i = 0; i < a.Length; i++) a[i] = (sbyte)vals[i]; break;
-            case byte[] a: for (int i = 0; i < a.Length; i++) a[i] = (byte)vals[i]; break;
-            case ushort[] a: for (int i = 0; i < a.Length; i++) a[i] = (ushort)vals[i]; break;
-            case uint[] a: for (int i = 0; i < a.Length; i++) a[i] = (uint)vals[i]; break;
-            case ulong[] a: for (int i = 0; i < a.Length; i++) a[i] = (ulong)vals[i]; break;
+            case DataType.Int64: Array.Copy(vals, (long[])y.Data, vals.Length); break;
+            case DataType.Int32: { var a = (int[])y.Data; for (int i = 0; i < a.Length; i++) a[i] = (int)vals[i]; break; }
+            case DataType.Int16: { var a = (short[])y.Data; for (int i = 0; i < a.Length; i++) a[i] = (short)vals[i]; break; }
+            case DataType.Int8: { var a = (sbyte[])y.Data; for (int i = 0; i < a.Length; i++) a[i] = (sbyte)vals[i]; break; }
+            case DataType.UInt8: { var a = (byte[])y.Data; for (int i = 0; i < a.Length; i++) a[i] = (byte)vals[i]; break; }
+            case DataType.UInt16: { var a = (ushort[])y.Data; for (int i = 0; i < a.Length; i++) a[i] = (ushort)vals[i]; break; }
+            case DataType.UInt32: { var a = (uint[])y.Data; for (int i = 0; i < a.Length; i++) a[i] = (uint)vals[i]; break; }
+            case DataType.UInt64: { var a = (ulong[])y.Data; for (int i = 0; i < a.Length; i++) a[i] = (ulong)vals[i]; break; }
         }
         return y;
     }
@@ -77,12 +78,12 @@ public static class GeneratorKernels
     /// <summary>Stores a number into element i of a float-family tensor.</summary>
     private static void Set(Tensor t, int i, double v)
     {
-        switch (t.Data)
+        switch (t.Type)
         {
-            case float[] a: a[i] = (float)v; break;
-            case double[] a: a[i] = v; break;
-            case Half[] a: a[i] = (Half)v; break;
-            case ushort[] a: a[i] = BFloat16Bits.FromFloat((float)v); break;
+            case DataType.Float: ((float[])t.Data)[i] = (float)v; break;
+            case DataType.Double: ((double[])t.Data)[i] = v; break;
+            case DataType.Float16: ((Half[])t.Data)[i] = (Half)v; break;
+            case DataType.BFloat16: ((ushort[])t.Data)[i] = BFloat16Bits.FromFloat((float)v); break;
         }
     }
 
@@ -112,14 +113,14 @@ public static class GeneratorKernels
         if (values.Length != 2) throw ctx.Fail($"values must hold [off, on], got {Tensor.ShapeString(values.Shape)}");
         if (depthT.Length != 1) throw ctx.Fail("depth must be a single value");
         if (indices.Type == DataType.String || depthT.Type == DataType.String) throw ctx.Fail("indices and depth must be numeric");
-        double depthD = depthT.ScalarAsDouble();
+        double depthD = KernelArgs.ToDouble(depthT)[0];
         if (!(depthD >= 1) || depthD > Tensor.MaxElements) throw ctx.Fail($"depth {depthD} is invalid");
         int depth = (int)depthD;
         int outRank = indices.Rank + 1;
         int axis = KernelArgs.Axis(ctx, ctx.Attributes.GetInt("axis"), outRank);
         var shape = indices.Shape[..axis].Append(depth).Concat(indices.Shape[axis..]).ToArray();
         int count = KernelArgs.Count(ctx, shape);
-        var idx = indices.ToInt64Array();
+        var idx = KernelArgs.ToInt64(indices);
         int inner = 1;
         for (int d = axis; d < indices.Rank; d++) inner *= indices.Shape[d];
         var y = Tensor.Zeros(values.Type, shape);

@@ -12,7 +12,48 @@ public static class KernelArgs
     public static long[] Ints(KernelContext ctx, Tensor t, string what)
     {
         if (!DataTypes.IsInteger(t.Type)) throw ctx.Fail($"{what} must be an integer tensor, got {DataTypes.ShortName(t.Type)}");
-        return t.ToInt64Array();
+        return ToInt64(t);
+    }
+
+    /// <summary>
+    /// Elements as int64, exact for every integer type (no trip through double); floats truncate,
+    /// saturate at the int64 range, and NaN reads as 0, so a bad float index fails a range check
+    /// instead of wrapping.
+    /// </summary>
+    public static long[] ToInt64(Tensor t)
+    {
+        var r = new long[t.Length];
+        switch (t.Type)
+        {
+            case DataType.Int64: Array.Copy((long[])t.Data, r, r.Length); break;
+            case DataType.UInt64: { var a = (ulong[])t.Data; for (int i = 0; i < r.Length; i++) r[i] = unchecked((long)a[i]); break; }
+            case DataType.Int32: { var a = (int[])t.Data; for (int i = 0; i < r.Length; i++) r[i] = a[i]; break; }
+            case DataType.UInt32: { var a = (uint[])t.Data; for (int i = 0; i < r.Length; i++) r[i] = a[i]; break; }
+            case DataType.Int16: { var a = (short[])t.Data; for (int i = 0; i < r.Length; i++) r[i] = a[i]; break; }
+            case DataType.UInt16: { var a = (ushort[])t.Data; for (int i = 0; i < r.Length; i++) r[i] = a[i]; break; }
+            case DataType.Int8: { var a = (sbyte[])t.Data; for (int i = 0; i < r.Length; i++) r[i] = a[i]; break; }
+            case DataType.UInt8: { var a = (byte[])t.Data; for (int i = 0; i < r.Length; i++) r[i] = a[i]; break; }
+            default:
+                var d = ToDouble(t);
+                for (int i = 0; i < r.Length; i++) r[i] = double.IsNaN(d[i]) ? 0 : (long)Math.Clamp(d[i], long.MinValue, long.MaxValue);
+                break;
+        }
+        return r;
+    }
+
+    /// <summary>Elements widened to double (unsigned types read as unsigned).</summary>
+    public static double[] ToDouble(Tensor t)
+    {
+        var r = new double[t.Length];
+        switch (t.Type)
+        {
+            case DataType.UInt8: { var a = (byte[])t.Data; for (int i = 0; i < r.Length; i++) r[i] = a[i]; break; }
+            case DataType.UInt16: { var a = (ushort[])t.Data; for (int i = 0; i < r.Length; i++) r[i] = a[i]; break; }
+            case DataType.UInt32: { var a = (uint[])t.Data; for (int i = 0; i < r.Length; i++) r[i] = a[i]; break; }
+            case DataType.UInt64: { var a = (ulong[])t.Data; for (int i = 0; i < r.Length; i++) r[i] = a[i]; break; }
+            default: return t.ToDoubleArray();
+        }
+        return r;
     }
 
     /// <summary>Normalises a possibly negative axis into [0, rank).</summary>

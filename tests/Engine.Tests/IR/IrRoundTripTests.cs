@@ -88,6 +88,7 @@ public class IrRoundTripTests
         n.Attributes.Set("g", sub);
         n.Attributes.Set("ts", new[] { Tensor.Scalar(2.5f), Tensor.FromArray(new[] { "u", "v" }, 2), Tensor.FromArray(new bool[0], 0) });
         n.Attributes.Set("gs", new[] { sub2, new Graph("empty") { Parent = g } });
+        n.Attributes.Set("type", new TensorType(DataType.BFloat16, [Dim.Sym("N"), 2]));
         g.Outputs.Add(n.Outputs[0]!);
 
         var back = IrAssert.RoundTrip(g);
@@ -101,6 +102,7 @@ public class IrRoundTripTests
         Assert.Same(back, body.Parent);
         Assert.Same(back.Inputs[0], body.Nodes[0].Inputs[1]); // the capture resolves to the outer value
         Assert.Same(back.Inputs[0], ((Graph[])bn.Attributes.Get("gs")!)[0].Outputs[0]);
+        Assert.Contains("    type = type bf16[N,2]\n", IrPrinter.Print(back));
     }
 
     [Fact]
@@ -336,6 +338,51 @@ public class IrRoundTripTests
         Assert.Equal(new[] { 1, -2, 3 }, g.InitializerData(g.Inputs[0])!.As<int>());
         Assert.Equal(new[] { (Half)0.1, Half.MaxValue }, g.InitializerData(g.InitializerValues[1])!.As<Half>());
         Assert.Equal("only", g.InitializerData(g.InitializerValues[2])!.As<string>()[0]);
+    }
+
+    [Fact]
+    public void ParsedGraphsRunOnTheReferenceExecutor()
+    {
+        // The default registry's If and Identity; the branch reads the outer %k and %x directly.
+        var g = IrParser.Parse("""
+            graph main(%c: bool[], %x: f32[2]) -> (%r) {
+              init %k: f32[2] = [10, 20]
+              %r = If(%c) {
+                then_branch = graph t() -> (%k) {
+                },
+                else_branch = graph e() -> (%o) {
+                  %o = Identity(%x)
+                }
+              }
+            }
+            """, OpRegistry.Default, inferTypes: true);
+        Assert.Empty(Verifier.Verify(g));
+        var x = Tensor.FromArray(new[] { 1f, 2f }, 2);
+        var run = new ReferenceExecutor(g);
+        Assert.Equal(new[] { 10f, 20f }, run.Run(new Dictionary<string, Tensor> { ["c"] = Tensor.Scalar(true), ["x"] = x })["r"].As<float>());
+        Assert.Equal(new[] { 1f, 2f }, run.Run(new Dictionary<string, Tensor> { ["c"] = Tensor.Scalar(false), ["x"] = x })["r"].As<float>());
+    }
+
+    [Fact]
+    public void DumpsCanElideLargeTensors()
+    {
+        var g = new Graph("dump");
+        var w = g.AddInitializer("w", Tensor.FromArray(Enumerable.Range(0, 1000).Select(i => (float)i).ToArray(), 10, 100));
+        var small = g.AddInitializer("b", Tensor.FromArray(new[] { 1f, 2f }, 2));
+        var n = AddNode(g, "Attrs", "a", []);
+        n.Attributes.Set("t", Tensor.FromArray(new long[100], 100));
+        g.Outputs.Add(w);
+        g.Outputs.Add(small);
+        var text = IrPrinter.Print(g, elideTensorsAbove: 16);
+        Assert.Matches(@"init %w: f32\[10,100\] = elided<1000 elements, fnv1a 0x[0-9a-f]{16}>\n", text);
+        Assert.Contains("init %b: f32[2] = [1, 2]", text);
+        Assert.Matches(@"t = i64\[100\] elided<100 elements, fnv1a 0x[0-9a-f]{16}>", text);
+        var changed = g.InitializerData(w)!.Clone();
+        changed.As<float>()[999] = -1;
+        g.SetInitializer(w, changed);
+        Assert.NotEqual(text, IrPrinter.Print(g, elideTensorsAbove: 16)); // the hash shows the change
+        var e = Assert.Throws<EngineException>(() => IrAssert.Parse(text));
+        Assert.Contains("elided when printing", e.Message);
     }
 
     [Fact]

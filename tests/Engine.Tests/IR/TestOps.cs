@@ -29,7 +29,8 @@ internal static class TestOps
             .Attr("i", 0L).Attr("f", 1.0f).Attr("s", "").Attr("ints", Array.Empty<long>())
             .Attr("floats", Array.Empty<float>()).Attr("strings", Array.Empty<string>())
             .OptionalAttr("t", AttrType.Tensor).OptionalAttr("g", AttrType.Graph)
-            .OptionalAttr("ts", AttrType.Tensors).OptionalAttr("gs", AttrType.Graphs);
+            .OptionalAttr("ts", AttrType.Tensors).OptionalAttr("gs", AttrType.Graphs)
+            .OptionalAttr("type", AttrType.Tensor);
 
         // Cast-like: a required attribute that decides the output type.
         r.Add("Cast").In("input").Out("output").RequiredAttr("to", AttrType.Int)

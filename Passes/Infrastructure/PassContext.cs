@@ -1,0 +1,23 @@
+namespace Engine.Passes;
+
+/// <summary>Options shared by the passes of one pipeline run.</summary>
+public sealed class PassContext
+{
+    /// <summary>Passes skipped by name.</summary>
+    public HashSet<string> Disabled { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Run the verifier after every pass (debug builds and CI).</summary>
+    public bool VerifyEachPass { get; init; } = true;
+
+    /// <summary>When set, the IR text is written here after every pass (NN-passname.ir).</summary>
+    public string? DumpDirectory { get; init; }
+
+    /// <summary>Largest constant, in elements, that folding may create (so folding never explodes a model).</summary>
+    public long MaxFoldedElements { get; init; } = 1 << 20;
+
+    /// <summary>Values the user asked to observe: no rewrite may remove or hide them.</summary>
+    public HashSet<string> PinnedValues { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Called after every pass (bisection hooks in here).</summary>
+    public Action<IPass, Graph.Graph>? AfterPass { get; init; }
+}
