@@ -35,6 +35,9 @@ public static class Sgemm
     private const int MC = 96;  // multiple of both MR values (8 and 6)
     private const int NC = 2048;
 
+    /// <summary>Up to this many rows of C, packing B would cost about as much as the product itself.</summary>
+    private const int SmallM = 4;
+
     public static void Gemm(bool transA, bool transB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc, int threads = 1)
         => Gemm(Path.Auto, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads);
@@ -88,9 +91,6 @@ public static class Sgemm
             ArrayPool<float>.Shared.Return(bPack);
         }
     }
-
-    /// <summary>Up to this many rows of C, packing B would cost about as much as the product itself.</summary>
-    private const int SmallM = 4;
 
     /// <summary>
     /// Few rows (GEMV-like, e.g. a batch-1 fully connected layer): no packing, each row of C is a
