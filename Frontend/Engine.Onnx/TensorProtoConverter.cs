@@ -90,21 +90,22 @@ public static class TensorProtoConverter
         };
         if (have != count) throw new EngineException($"{what} has {have} values but shape [{string.Join(",", shape)}] needs {count}");
         var t = Tensor.Zeros(type, shape);
-        switch (t.Data)
+        // Switch on the element type, not the array: the CLR lets int[] match a uint[] pattern.
+        switch (type)
         {
-            case float[] a: p.FloatData.CopyTo(a, 0); break;
-            case double[] a: p.DoubleData.CopyTo(a, 0); break;
-            case long[] a: p.Int64Data.CopyTo(a, 0); break;
-            case ulong[] a: p.Uint64Data.CopyTo(a, 0); break;
-            case uint[] a: for (int i = 0; i < count; i++) a[i] = (uint)p.Uint64Data[i]; break;
-            case string[] a: for (int i = 0; i < count; i++) a[i] = p.StringData[i].ToStringUtf8(); break;
-            case int[] a: p.Int32Data.CopyTo(a, 0); break;
-            case short[] a: for (int i = 0; i < count; i++) a[i] = (short)p.Int32Data[i]; break;
-            case ushort[] a: for (int i = 0; i < count; i++) a[i] = (ushort)p.Int32Data[i]; break;
-            case sbyte[] a: for (int i = 0; i < count; i++) a[i] = (sbyte)p.Int32Data[i]; break;
-            case byte[] a: for (int i = 0; i < count; i++) a[i] = (byte)p.Int32Data[i]; break;
-            case bool[] a: for (int i = 0; i < count; i++) a[i] = p.Int32Data[i] != 0; break;
-            case Half[] a: for (int i = 0; i < count; i++) a[i] = BitConverter.UInt16BitsToHalf((ushort)p.Int32Data[i]); break;
+            case DataType.Float: p.FloatData.CopyTo(t.As<float>(), 0); break;
+            case DataType.Double: p.DoubleData.CopyTo(t.As<double>(), 0); break;
+            case DataType.Int64: p.Int64Data.CopyTo(t.As<long>(), 0); break;
+            case DataType.UInt64: p.Uint64Data.CopyTo(t.As<ulong>(), 0); break;
+            case DataType.UInt32: { var a = t.As<uint>(); for (int i = 0; i < count; i++) a[i] = (uint)p.Uint64Data[i]; break; }
+            case DataType.String: { var a = t.As<string>(); for (int i = 0; i < count; i++) a[i] = p.StringData[i].ToStringUtf8(); break; }
+            case DataType.Int32: p.Int32Data.CopyTo(t.As<int>(), 0); break;
+            case DataType.Int16: { var a = t.As<short>(); for (int i = 0; i < count; i++) a[i] = (short)p.Int32Data[i]; break; }
+            case DataType.UInt16 or DataType.BFloat16: { var a = t.As<ushort>(); for (int i = 0; i < count; i++) a[i] = (ushort)p.Int32Data[i]; break; }
+            case DataType.Int8: { var a = t.As<sbyte>(); for (int i = 0; i < count; i++) a[i] = (sbyte)p.Int32Data[i]; break; }
+            case DataType.UInt8: { var a = t.As<byte>(); for (int i = 0; i < count; i++) a[i] = (byte)p.Int32Data[i]; break; }
+            case DataType.Bool: { var a = t.As<bool>(); for (int i = 0; i < count; i++) a[i] = p.Int32Data[i] != 0; break; }
+            case DataType.Float16: { var a = t.As<Half>(); for (int i = 0; i < count; i++) a[i] = BitConverter.UInt16BitsToHalf((ushort)p.Int32Data[i]); break; }
             default: throw new EngineException($"{what}: cannot read element type {type}");
         }
         return t;
