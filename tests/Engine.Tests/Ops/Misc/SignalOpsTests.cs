@@ -57,6 +57,20 @@ public class SignalOpsTests
         ReduceFamilyRunner.Close(NaiveDft(sig, new double[5], false)[..6], half, atol: 1e-12);
     }
 
+    [Theory]
+    [InlineData(16, false)]
+    [InlineData(64, true)]
+    [InlineData(12, false)]
+    public void ComplexDftMatchesNaiveSumForPowerOfTwoAndOtherLengths(int n, bool inverse)
+    {
+        var rng = new Random(n);
+        var re = Enumerable.Range(0, n).Select(_ => rng.NextDouble() - 0.5).ToArray();
+        var im = Enumerable.Range(0, n).Select(_ => rng.NextDouble() - 0.5).ToArray();
+        var x = Tensor.FromArray(re.Zip(im).SelectMany(p => new[] { p.First, p.Second }).ToArray(), n, 2);
+        var y = ReduceFamilyRunner.Run("DFT", [x, null, Tensor.Scalar(0L)], 1, true, 0, ("inverse", inverse ? 1L : 0L))[0];
+        ReduceFamilyRunner.Close(NaiveDft(re, im, inverse), y, rtol: 1e-9, atol: 1e-12);
+    }
+
     [Fact]
     public void DftZeroPadsToDftLengthAndDefaultsToLastSignalAxis()
     {
