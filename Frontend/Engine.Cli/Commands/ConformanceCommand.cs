@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Engine.Onnx.Conformance;
+using Engine.Runtime;
 
 namespace Engine.Cli.Commands;
 
@@ -32,7 +33,15 @@ public static class ConformanceCommand
         var cases = ConformanceCase.Discover(dirs);
         if (filter is not null)
         {
-            var re = new Regex(filter, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+            Regex re;
+            try
+            {
+                re = new Regex(filter, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+            }
+            catch (ArgumentException e)
+            {
+                throw new EngineException($"--filter '{filter}' is not a valid regular expression ({e.Message})");
+            }
             cases = cases.Where(c => re.IsMatch(c.Name)).ToList();
         }
         var ops = new Dictionary<string, string>(StringComparer.Ordinal);

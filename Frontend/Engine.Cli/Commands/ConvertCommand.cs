@@ -21,9 +21,8 @@ public static class ConvertCommand
             Required = true,
         };
         var cmd = new Command("convert",
-            "Convert a model between ONNX (.onnx) and IR text (.ir, .txt) by file extension. ONNX to ONNX re-exports "
-            + "the model through the engine's IR, upgrading every op to its latest opset form. The output is written "
-            + "atomically and never replaces the input.")
+            "Convert a model between ONNX (.onnx) and IR text (.ir, .txt), by file extension. "
+            + "ONNX to ONNX re-exports through the engine's IR (every op in its latest opset form). Never replaces the input.")
         {
             model, output,
         };
@@ -40,7 +39,7 @@ public static class ConvertCommand
         if (ModelFormats.SameFile(input, output)) throw new EngineException($"{output}: is the input file; choose another output so the input is kept");
         var model = ModelFormats.Read(input, from);
         ModelFormats.Write(model, output, to);
-        Console.WriteLine($"{output}: {to.ToString().ToLowerInvariant()}, {model.Graph.AllNodes().Count()} nodes");
+        Console.WriteLine($"wrote {output} ({(to == ModelFormat.Onnx ? "ONNX" : "IR text")}, {model.Graph.AllNodes().Count()} nodes)");
         return ExitCodes.Ok;
     }
 }

@@ -21,9 +21,8 @@ public static class InspectCommand
         };
         format.AcceptOnlyFromAmong("text", "json");
         var cmd = new Command("inspect",
-            "Summarise a model: inputs/outputs with shapes (symbolic dims by name), opset imports, producer, "
-            + "op histogram (subgraphs included), parameter count and bytes, and estimated FLOPs per op type "
-            + "(from static shapes; nodes whose shapes are not static are reported as unknown).")
+            "Summarise a model: inputs/outputs with shapes, opsets, producer, op histogram, parameters, estimated FLOPs. "
+            + "Symbolic dims print by name; FLOPs need static shapes, and nodes without them are counted as unknown.")
         {
             model, format,
         };

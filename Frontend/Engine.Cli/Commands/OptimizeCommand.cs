@@ -15,8 +15,8 @@ public static class OptimizeCommand
 {
     public static Command Create()
     {
-        var model = new Argument<string>("model") { Description = "ONNX model file" };
-        var output = new Option<string?>("--output", "-o") { Description = "write the optimized model here (.onnx or .ir)" };
+        var model = new Argument<string>("model") { Description = "model to optimize: .onnx, or IR text (.ir, .txt)" };
+        var output = new Option<string?>("--output", "-o") { Description = "write the optimized model here; the extension picks the format: .onnx, or .ir/.txt for IR text" };
         var level = new Option<int>("--level", "-O") { Description = "optimization level 0–3", DefaultValueFactory = _ => 3 };
         var disable = new Option<string[]>("--disable-pass") { Description = "skip a pass by name (repeatable)", AllowMultipleArgumentsPerToken = false };
         var dump = new Option<string?>("--dump-ir") { Description = "write the IR text after every pass into this folder" };
@@ -50,9 +50,11 @@ public static class OptimizeCommand
         {
             if (!names.Contains(d)) throw new EngineException($"--disable-pass '{d}' is not a pass (passes: {string.Join(", ", names)})");
         }
-        if (output is not null && Path.GetFullPath(output) == Path.GetFullPath(modelPath))
+        var outputFormat = output is null ? ModelFormat.Onnx : ModelFormats.FromExtension(output, "output");
+        if (output is not null && ModelFormats.SameFile(output, modelPath))
             throw new EngineException($"-o {output} would overwrite the input model; choose another file");
-        var m = new OnnxImporter().Load(modelPath);
+        if (output is not null && Directory.Exists(output)) throw new EngineException($"{output}: is a folder; give a file name to write");
+        var m = ModelFormats.Read(modelPath, ModelFormats.FromExtension(modelPath, "input"));
         var shapes = ParseShapes(shapeSpecs);
         NumericBisector? bisector = null;
         if (bisect)
@@ -76,8 +78,7 @@ public static class OptimizeCommand
         }
         if (output is not null)
         {
-            if (output.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase)) OnnxExporter.Save(m, output);
-            else SafeFile.WriteAllText(output, IrPrinter.Print(m.Graph));
+            ModelFormats.Write(m, output, outputFormat);
             Console.WriteLine($"wrote {output}");
         }
         return bisector?.FirstBadPass is null ? ExitCodes.Ok : ExitCodes.CheckFailed;

@@ -13,12 +13,12 @@ public static class RunCommand
 {
     public static Command Create()
     {
-        var model = new Argument<string>("model") { Description = "ONNX model file" };
-        var inputDir = new Option<string>("--input-dir") { Description = "folder with input_N.pb (TensorProto)", Required = true };
-        var outputDir = new Option<string>("--output-dir") { Description = "folder to write output_N.pb into", Required = true };
-        var backend = new Option<string>("--backend") { Description = "reference", DefaultValueFactory = _ => "reference" };
-        var threads = new Option<int>("--threads") { Description = "worker threads", DefaultValueFactory = _ => Environment.ProcessorCount };
-        var cmd = new Command("run", "Run a model on input_N.pb files and write output_N.pb files") { model, inputDir, outputDir, backend, threads };
+        var model = new Argument<string>("model") { Description = "ONNX model file (.onnx)" };
+        var inputDir = new Option<string>("--input-dir") { Description = "folder with input_0.pb, input_1.pb, … (serialized TensorProto; matched to graph inputs by name, else by position)", Required = true };
+        var outputDir = new Option<string>("--output-dir") { Description = "folder to write output_0.pb, … into (created if missing)", Required = true };
+        var backend = new Option<string>("--backend") { Description = "execution backend; only 'reference' (the interpreter every optimisation is checked against) for now", DefaultValueFactory = _ => "reference" };
+        var threads = new Option<int>("--threads") { Description = "worker threads for kernels (default: the number of processors)", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var cmd = new Command("run", "Run a model on input_N.pb tensors and write output_N.pb tensors (named after the graph outputs)") { model, inputDir, outputDir, backend, threads };
         cmd.SetAction(p => Guard.Run(() => Execute(p.GetValue(model)!, p.GetValue(inputDir)!, p.GetValue(outputDir)!, p.GetValue(backend)!, p.GetValue(threads))));
         return cmd;
     }

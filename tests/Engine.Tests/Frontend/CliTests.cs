@@ -115,6 +115,8 @@ public class CliTests
         AssertBadInput(Engine("convert", model), "--output");
         AssertBadInput(Engine("frobnicate"), "frobnicate");
         AssertBadInput(Engine("run", model, "--input-dir", dir.Path, "--output-dir", dir.File("o"), "--threads", "0"), "--threads");
+        AssertBadInput(Engine("conformance", dir.Path, "--filter", "("), "--filter");
+        AssertBadInput(Engine("conformance", dir.File("absent")), "absent");
     }
 
     [Fact]
@@ -205,5 +207,74 @@ public class CliTests
         var corrupt = dir.Write("c.onnx", [0x3A, 0xFF]);
         AssertBadInput(Engine("convert", corrupt, "-o", dir.File("x.onnx")), corrupt);
         Assert.False(File.Exists(dir.File("x.onnx")));
+    }
+
+    /// <summary>A model with initializers, a Constant and a symbolic dim, for the text round trip.</summary>
+    private static Onnx.Proto.ModelProto TextModel() => Model(MakeGraph("text",
+        [Value("x", DataType.Float, "N", 2)],
+        [Value("y", DataType.Float, "N", 2), Value("c", DataType.Int64, 3)],
+        [Node("Identity", ["x"], ["y"], "copy"), Node("Constant", [], ["c"], "ints", Attr("value_ints", 4L, -5L, 6L))],
+        [Floats("w", [0.5f, -1.25f, float.NaN], 3)]));
+
+    [Fact]
+    public void ConvertRoundTripsThroughIrText()
+    {
+        using var dir = new TempDir();
+        var model = dir.Write("m.onnx", TextModel());
+        var toText = Engine("convert", model, "-o", dir.File("m.ir"));
+        Assert.Equal(ExitCodes.Ok, toText.Code);
+        var text = File.ReadAllText(dir.File("m.ir"));
+        Assert.Contains("Identity(", text);
+        Assert.Contains("[N,2]", text);
+        Assert.Equal(ExitCodes.Ok, Engine("convert", dir.File("m.ir"), "-o", dir.File("back.onnx")).Code);
+        Assert.Equal(ExitCodes.Ok, Engine("convert", dir.File("m.ir"), "-o", dir.File("again.txt")).Code);
+        Assert.Equal(text, File.ReadAllText(dir.File("again.txt")));
+        var original = new OnnxImporter().Load(model);
+        var back = new OnnxImporter().Load(dir.File("back.onnx"));
+        ExportRoundTripTests.AssertSameGraph(original.Graph, back.Graph);
+    }
+
+    [Fact]
+    public void ConvertedRealModelComputesTheSame()
+    {
+        using var dir = new TempDir();
+        var mnist = SharedData.Path("models", "mnist");
+        Assert.Equal(ExitCodes.Ok, Engine("convert", Path.Combine(mnist, "model.onnx"), "-o", dir.File("mnist.ir")).Code);
+        Assert.Equal(ExitCodes.Ok, Engine("convert", dir.File("mnist.ir"), "-o", dir.File("mnist.onnx")).Code);
+        var set = Path.Combine(mnist, "test_data_set_0");
+        Assert.Equal(ExitCodes.Ok, Engine("run", Path.Combine(mnist, "model.onnx"), "--input-dir", set, "--output-dir", dir.File("a")).Code);
+        Assert.Equal(ExitCodes.Ok, Engine("run", dir.File("mnist.onnx"), "--input-dir", set, "--output-dir", dir.File("b")).Code);
+        Assert.Equal(File.ReadAllBytes(dir.File("a/output_0.pb")), File.ReadAllBytes(dir.File("b/output_0.pb")));
+    }
+
+    [Fact]
+    public void BadIrTextExits2NamingTheFile()
+    {
+        using var dir = new TempDir();
+        var garbage = dir.Write("garbage.ir", "graph g(%x: f32[2]) -> (%y) { %y = Identity(%x\n"u8.ToArray());
+        AssertBadInput(Engine("convert", garbage, "-o", dir.File("o.onnx")), garbage);
+        var undefined = dir.Write("undefined.ir", "graph g(%x: f32[2]) -> (%y) {\n  %y = Identity(%nowhere)\n}\n"u8.ToArray());
+        AssertBadInput(Engine("convert", undefined, "-o", dir.File("o.onnx")), undefined);
+        var unknownOp = dir.Write("unknown.ir", "graph g(%x: f32[2]) -> (%y) {\n  %y = Frobnicate(%x)\n}\n"u8.ToArray());
+        AssertBadInput(Engine("convert", unknownOp, "-o", dir.File("o.onnx")), "Frobnicate");
+        var binary = dir.Write("binary.txt", IdentityModel().ToByteArray());
+        AssertBadInput(Engine("convert", binary, "-o", dir.File("o.onnx")), binary);
+        Assert.False(File.Exists(dir.File("o.onnx")));
+    }
+
+    [Fact]
+    public void OptimizeSharesConvertsFormatsAndOverwriteGuard()
+    {
+        using var dir = new TempDir();
+        var model = dir.Write("m.onnx", TextModel());
+        var r = Engine("optimize", model, "-o", dir.File("opt.ir"));
+        Assert.Equal(ExitCodes.Ok, r.Code);
+        Assert.Contains("graph", File.ReadAllText(dir.File("opt.ir")));
+        Assert.Equal(ExitCodes.Ok, Engine("optimize", dir.File("opt.ir"), "-o", dir.File("opt.onnx")).Code);
+        Assert.Single(new OnnxImporter().Load(dir.File("opt.onnx")).Graph.Outputs, v => v.Name == "y");
+        AssertBadInput(Engine("optimize", model, "-o", dir.File("opt.bin")), ".bin");
+        File.CreateSymbolicLink(dir.File("alias.onnx"), model);
+        AssertBadInput(Engine("optimize", model, "-o", dir.File("alias.onnx")), "overwrite");
+        AssertBadInput(Engine("optimize", dir.File("missing.onnx")), "missing.onnx");
     }
 }

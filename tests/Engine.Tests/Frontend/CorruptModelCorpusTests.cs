@@ -24,19 +24,19 @@ public class CorruptModelCorpusTests
     public static IEnumerable<object[]> Corpus()
     {
         var models = new List<string>();
-        if (Directory.Exists("/work/shared/models"))
-            models.AddRange(Directory.GetDirectories("/work/shared/models").Select(d => Path.Combine(d, "model.onnx")).Where(File.Exists));
+        if (Directory.Exists(SharedData.Path("models")))
+            models.AddRange(Directory.GetDirectories(SharedData.Path("models")).Select(d => Path.Combine(d, "model.onnx")).Where(File.Exists));
         foreach (var t in new[] { "test_conv_with_strides_padding", "test_if", "test_loop11", "test_scan9_sum", "test_constant",
                                   "test_strnormalizer_export_monday_casesensintive_lower", "test_gemm_default_single_elem_vector_bias" })
         {
-            var p = Path.Combine("/work/shared/onnx/node", t, "model.onnx");
+            var p = SharedData.Path("onnx", "node", t, "model.onnx");
             if (File.Exists(p)) models.Add(p);
         }
         return models.Order(StringComparer.Ordinal).Select(m => new object[] { m });
     }
 
     [Fact]
-    public void CorpusIsPresent() => Assert.True(Corpus().Count() >= 3, "the shared models and node tests should be in /work/shared");
+    public void CorpusIsPresent() => Assert.True(Corpus().Count() >= 3, $"the shared models and node tests should be in {SharedData.Root}");
 
     [Theory]
     [MemberData(nameof(Corpus))]
