@@ -90,23 +90,22 @@ public static class TensorProtoConverter
         };
         if (have != count) throw new EngineException($"{what} has {have} values but shape [{string.Join(",", shape)}] needs {count}");
         var t = Tensor.Zeros(type, shape);
-        // Switch on the element type, not the array: the CLR lets an int[] pass as uint[] (and
-        // long/ulong, short/ushort, sbyte/byte), so array patterns would pick the wrong field.
+        // Switch on the element type, not the array: the CLR lets int[] match a uint[] pattern.
         switch (type)
         {
-            case DataType.Float: p.FloatData.CopyTo((float[])t.Data, 0); break;
-            case DataType.Double: p.DoubleData.CopyTo((double[])t.Data, 0); break;
-            case DataType.Int64: p.Int64Data.CopyTo((long[])t.Data, 0); break;
-            case DataType.UInt64: p.Uint64Data.CopyTo((ulong[])t.Data, 0); break;
-            case DataType.UInt32: { var a = (uint[])t.Data; for (int i = 0; i < count; i++) a[i] = (uint)p.Uint64Data[i]; break; }
-            case DataType.String: { var a = (string[])t.Data; for (int i = 0; i < count; i++) a[i] = p.StringData[i].ToStringUtf8(); break; }
-            case DataType.Int32: p.Int32Data.CopyTo((int[])t.Data, 0); break;
-            case DataType.Int16: { var a = (short[])t.Data; for (int i = 0; i < count; i++) a[i] = (short)p.Int32Data[i]; break; }
-            case DataType.UInt16 or DataType.BFloat16: { var a = (ushort[])t.Data; for (int i = 0; i < count; i++) a[i] = (ushort)p.Int32Data[i]; break; }
-            case DataType.Int8: { var a = (sbyte[])t.Data; for (int i = 0; i < count; i++) a[i] = (sbyte)p.Int32Data[i]; break; }
-            case DataType.UInt8: { var a = (byte[])t.Data; for (int i = 0; i < count; i++) a[i] = (byte)p.Int32Data[i]; break; }
-            case DataType.Bool: { var a = (bool[])t.Data; for (int i = 0; i < count; i++) a[i] = p.Int32Data[i] != 0; break; }
-            case DataType.Float16: { var a = (Half[])t.Data; for (int i = 0; i < count; i++) a[i] = BitConverter.UInt16BitsToHalf((ushort)p.Int32Data[i]); break; }
+            case DataType.Float: p.FloatData.CopyTo(t.As<float>(), 0); break;
+            case DataType.Double: p.DoubleData.CopyTo(t.As<double>(), 0); break;
+            case DataType.Int64: p.Int64Data.CopyTo(t.As<long>(), 0); break;
+            case DataType.UInt64: p.Uint64Data.CopyTo(t.As<ulong>(), 0); break;
+            case DataType.UInt32: { var a = t.As<uint>(); for (int i = 0; i < count; i++) a[i] = (uint)p.Uint64Data[i]; break; }
+            case DataType.String: { var a = t.As<string>(); for (int i = 0; i < count; i++) a[i] = p.StringData[i].ToStringUtf8(); break; }
+            case DataType.Int32: p.Int32Data.CopyTo(t.As<int>(), 0); break;
+            case DataType.Int16: { var a = t.As<short>(); for (int i = 0; i < count; i++) a[i] = (short)p.Int32Data[i]; break; }
+            case DataType.UInt16 or DataType.BFloat16: { var a = t.As<ushort>(); for (int i = 0; i < count; i++) a[i] = (ushort)p.Int32Data[i]; break; }
+            case DataType.Int8: { var a = t.As<sbyte>(); for (int i = 0; i < count; i++) a[i] = (sbyte)p.Int32Data[i]; break; }
+            case DataType.UInt8: { var a = t.As<byte>(); for (int i = 0; i < count; i++) a[i] = (byte)p.Int32Data[i]; break; }
+            case DataType.Bool: { var a = t.As<bool>(); for (int i = 0; i < count; i++) a[i] = p.Int32Data[i] != 0; break; }
+            case DataType.Float16: { var a = t.As<Half>(); for (int i = 0; i < count; i++) a[i] = BitConverter.UInt16BitsToHalf((ushort)p.Int32Data[i]); break; }
             default: throw new EngineException($"{what}: cannot read element type {type}");
         }
         return t;

@@ -106,7 +106,7 @@ internal sealed class IrLexer
             _pos += 2;
             return new Token(TokenKind.Punct, "::", line, col);
         }
-        if ("()[]{},=:*?".IndexOf(c) >= 0)
+        if ("()[]{},=:*?<>".IndexOf(c) >= 0) // < > only appear in elided dumps, which the parser refuses by name
         {
             _pos++;
             return new Token(TokenKind.Punct, c.ToString(), line, col);

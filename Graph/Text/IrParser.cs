@@ -9,6 +9,24 @@ namespace Engine.Graph;
 /// created before its nodes are wired, so a node may name a value defined later (the verifier,
 /// not the parser, rejects such orders) and a subgraph may read any value of an enclosing graph.
 /// Errors are one-line <see cref="EngineException"/>s starting "IR text LINE:COLUMN:".
+/// <code>
+/// graph  := 'graph' NAME '(' [input {',' input}] ')' '->' '(' [%v {',' %v}] ')' '{' {init | node} '}'
+/// input  := %v [':' type]                                  (type omitted = unknown)
+/// init   := 'init' %v [':' type] '=' [type] data           (naming a graph input gives it a default value)
+/// node   := [opt {',' opt} '='] [DOMAIN '::'] OP '(' [opt {',' opt}] ')'
+///           ['{' [NAME '=' value {',' NAME '=' value}] '}'] [':' type {',' type}] ['@' NAME]
+/// opt    := %v | '_'                                       ('_' = absent optional input/output)
+/// type   := ELEM '[' ('*' | [dim {',' dim}]) ']'           (ELEM: f32 f64 f16 bf16 i8…u64 bool string, '?' = unknown)
+/// dim    := 224 | N | "quoted symbol" | '?'
+/// data   := '[' [e {',' e}] ']' | 0xHEX                    (flat row-major elements, or raw little-endian bytes)
+/// value  := 3 | 1.0 | 1e-5 | nan | inf | -inf | nan(0xBITS) | "string" | type data (a tensor) | 'type' type
+///         | graph | '[' list ']' | KIND '[' list ']'       (KIND: ints floats strings tensors graphs; an
+///                                                           unspelled empty list takes the schema's declared kind)
+/// %v     := %name | %"escaped name"                         (bare names: letters, digits, _ . /)
+/// </code>
+/// Floats are told from ints by a '.', an exponent, or a nan/inf word. Output types may be omitted
+/// (types then unknown; pass <c>inferTypes</c> to run type propagation); '@name' defaults to the
+/// first output's name. '#' starts a comment.
 /// </summary>
 public static class IrParser
 {
@@ -46,9 +64,13 @@ public static class IrParser
 
     private sealed class SyntaxReader
     {
+        /// <summary>Subgraphs nest this deep at most, so hostile text cannot overflow the stack.</summary>
+        private const int MaxGraphDepth = 64;
+
         private readonly List<Token> _t;
         private readonly OpRegistry _registry;
         private int _i;
+        private int _depth;
 
         public SyntaxReader(List<Token> tokens, OpRegistry registry)
         {
@@ -119,6 +141,7 @@ public static class IrParser
         {
             var at = Peek();
             if (!IsWord("graph")) throw Fail(at, $"expected 'graph' but found {at.Describe()}");
+            if (++_depth > MaxGraphDepth) throw Fail(at, $"subgraphs nest more than {MaxGraphDepth} deep");
             _i++;
             string name = ReadName("a graph name");
             Expect("(", " to open the graph's inputs");
@@ -154,6 +177,7 @@ public static class IrParser
                 else nodes.Add(ReadNode());
             }
             Expect("}");
+            _depth--;
             return new GraphSyntax(name, at, inputs, outputs, inits, nodes);
         }
 
@@ -167,6 +191,7 @@ public static class IrParser
             var at = Peek();
             if (at.Kind == TokenKind.Ident && IsDataTypeWord(at.Text) && IsPunct("[", 1))
                 return new InitSyntax(r, declared, ReadTensorLiteral(), null);
+            RejectElided(at);
             // Data without its own type: shaped by the declaration, resolved when building.
             if (at.Kind == TokenKind.Hex) return new InitSyntax(r, declared, null, new DataSyntax(null, Take(), at));
             return new InitSyntax(r, declared, null, new DataSyntax(ReadElementTokens(), null, at));
@@ -423,12 +448,19 @@ public static class IrParser
             if (!type.IsStatic || type.Elem == DataType.Undefined || !DataTypes.IsSupported(type.Elem))
                 throw Fail(at, $"a tensor literal needs a supported element type and constant dims, not {IrPrinter.TypeText(type)}");
             var data = Peek();
+            RejectElided(data);
             if (data.Kind == TokenKind.Hex)
             {
                 _i++;
                 return BuildHex(type, data);
             }
             return BuildTensor(type, ReadElementTokens(), data);
+        }
+
+        private static void RejectElided(Token t)
+        {
+            if (t.Kind == TokenKind.Ident && t.Text == "elided")
+                throw Fail(t, "this tensor's data was elided when printing (a dump); print without elision to get parseable text");
         }
 
         /// <summary>Raw element tokens of "[e, e, …]", typed later.</summary>

@@ -20,9 +20,16 @@ namespace Engine.Graph;
 /// </summary>
 public static class IrPrinter
 {
-    public static string Print(Graph g)
+    public static string Print(Graph g) => Print(g, elideTensorsAbove: null);
+
+    /// <summary>
+    /// Like <see cref="Print(Graph)"/>, but tensors with more than <paramref name="elideTensorsAbove"/>
+    /// elements print as <c>elided&lt;N elements, fnv1a 0x…&gt;</c> instead of their data: readable,
+    /// diffable pass dumps of big models. Such text cannot be parsed back (the parser says so).
+    /// </summary>
+    public static string Print(Graph g, int? elideTensorsAbove)
     {
-        var p = new Printer();
+        var p = new Printer { ElideAbove = elideTensorsAbove };
         p.AssignNames(g, new Scope(null));
         p.PrintGraph(g, 0);
         p.Sb.Append('\n');
@@ -61,6 +68,14 @@ public static class IrPrinter
         public StringBuilder Sb { get; } = new();
 
         public bool UseOwnNames { get; init; }
+
+        public int? ElideAbove { get; init; }
+
+        private void AppendData(Tensor t)
+        {
+            if (ElideAbove is { } max && t.Length > max) TensorText.AppendElided(Sb, t);
+            else TensorText.AppendData(Sb, t);
+        }
 
         private readonly Dictionary<Value, string> _names = new();
 
@@ -136,7 +151,7 @@ public static class IrPrinter
             if (!isInput) Sb.Append(": ").Append(TypeText(v.Type));
             Sb.Append(" = ");
             if (!TensorType.Of(data).Equals(v.Type)) Sb.Append(TensorText.TypeText(data)).Append(' ');
-            TensorText.AppendData(Sb, data);
+            AppendData(data);
             Sb.Append('\n');
         }
 
@@ -199,7 +214,7 @@ public static class IrPrinter
                     break;
                 case Tensor t:
                     Sb.Append(TensorText.TypeText(t)).Append(' ');
-                    TensorText.AppendData(Sb, t);
+                    AppendData(t);
                     break;
                 case Tensor[] a:
                     List(AttrType.Tensors, declared, a.Length, i => PrintAttributeValue(a[i], null, depth));

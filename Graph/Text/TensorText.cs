@@ -35,6 +35,25 @@ internal static class TensorText
         sb.Append(']');
     }
 
+    /// <summary>A stand-in for data left out of a dump: the element count and a content hash, so dumps still show when data changes.</summary>
+    public static void AppendElided(StringBuilder sb, Tensor t)
+    {
+        ulong h = 14695981039346656037;
+        void Mix(ReadOnlySpan<byte> bytes)
+        {
+            foreach (byte b in bytes) h = (h ^ b) * 1099511628211;
+        }
+        if (t.Data is string[] strings)
+        {
+            foreach (var s in strings) Mix(Encoding.UTF8.GetBytes(s + "\0"));
+        }
+        else
+        {
+            Mix(t.ToRawBytes());
+        }
+        sb.Append("elided<").Append(t.Length).Append(" elements, fnv1a 0x").Append(h.ToString("x16", Inv)).Append('>');
+    }
+
     private static bool DecimalIsExact(Tensor t)
     {
         switch (t.Data)

@@ -13,11 +13,12 @@ namespace Engine.Graph;
 public static class GraphComparer
 {
     /// <param name="compareNames">Also require equal graph, value and node names.</param>
-    public static bool StructurallyEqual(Graph a, Graph b, out string difference, bool compareNames = false)
+    /// <param name="compareTypes">Require equal value types (off: e.g. a hand-written expectation without types).</param>
+    public static bool StructurallyEqual(Graph a, Graph b, out string difference, bool compareNames = false, bool compareTypes = true)
     {
         try
         {
-            new Matcher(a, b, null, compareNames).Run();
+            new Matcher(a, b, null, compareNames, compareTypes).Run();
             difference = "";
             return true;
         }
@@ -28,8 +29,8 @@ public static class GraphComparer
         }
     }
 
-    public static bool StructurallyEqual(Graph a, Graph b, bool compareNames = false) =>
-        StructurallyEqual(a, b, out _, compareNames);
+    public static bool StructurallyEqual(Graph a, Graph b, bool compareNames = false, bool compareTypes = true) =>
+        StructurallyEqual(a, b, out _, compareNames, compareTypes);
 
     /// <summary>Bitwise equality of two tensors (type, shape, elements; NaN payloads and -0 matter).</summary>
     public static bool TensorsEqual(Tensor x, Tensor y)
@@ -55,6 +56,7 @@ public static class GraphComparer
         private readonly Graph _b;
         private readonly Matcher? _parent;
         private readonly bool _names;
+        private readonly bool _types;
         private readonly Dictionary<Value, Value> _ab = new();
         private readonly Dictionary<Value, Value> _ba = new();
         private readonly Dictionary<Node, Node> _nab = new();
@@ -63,12 +65,13 @@ public static class GraphComparer
         private readonly Dictionary<Value, Kind> _kindB;
         private readonly Queue<(Value A, Value B, string Where)> _work = new();
 
-        public Matcher(Graph a, Graph b, Matcher? parent, bool names)
+        public Matcher(Graph a, Graph b, Matcher? parent, bool names, bool types)
         {
             _a = a;
             _b = b;
             _parent = parent;
             _names = names;
+            _types = types;
             _kindA = Kinds(a);
             _kindB = Kinds(b);
         }
@@ -184,7 +187,7 @@ public static class GraphComparer
             if (hasY) throw Diff($"{where}: {Describe(y)} corresponds to both {Describe(my!)} and {Describe(x)}");
             _ab[x] = y;
             _ba[y] = x;
-            if (!x.Type.Equals(y.Type)) throw Diff($"{where}: {Describe(x)} has type {IrPrinter.TypeText(x.Type)} but {Describe(y)} has {IrPrinter.TypeText(y.Type)}");
+            if (_types && !x.Type.Equals(y.Type)) throw Diff($"{where}: {Describe(x)} has type {IrPrinter.TypeText(x.Type)} but {Describe(y)} has {IrPrinter.TypeText(y.Type)}");
             if (_names && x.Name != y.Name) throw Diff($"{where}: value name {Describe(x)} vs {Describe(y)}");
         }
 
@@ -269,11 +272,11 @@ public static class GraphComparer
                 case (TensorType a, TensorType b): return a.Equals(b);
                 case (Tensor[] a, Tensor[] b): return a.Length == b.Length && a.Zip(b).All(p => TensorsEqual(p.First, p.Second));
                 case (Graph a, Graph b):
-                    new Matcher(a, b, this, _names).Run();
+                    new Matcher(a, b, this, _names, _types).Run();
                     return true;
                 case (Graph[] a, Graph[] b):
                     if (a.Length != b.Length) return false;
-                    for (int i = 0; i < a.Length; i++) new Matcher(a[i], b[i], this, _names).Run();
+                    for (int i = 0; i < a.Length; i++) new Matcher(a[i], b[i], this, _names, _types).Run();
                     return true;
                 default:
                     return false;

@@ -110,7 +110,7 @@ public static class Verifier
             {
                 foreach (var o in g.Nodes[i].Outputs) if (o is not null) producedAt.TryAdd(o, i);
             }
-            bool orderBroken = false;
+            int problemsBefore = Problems.Count;
             for (int i = 0; i < g.Nodes.Count; i++)
             {
                 var n = g.Nodes[i];
@@ -122,7 +122,6 @@ public static class Verifier
                     if (scope.Sees(v)) continue;
                     if (producedAt.TryGetValue(v, out int p) && p >= i)
                     {
-                        orderBroken = true;
                         Problem(at, $"input {k} {Name(v)} is read before it is defined (by {Describe(g.Nodes[p])}); nodes must be in topological order");
                     }
                     else
@@ -147,7 +146,9 @@ public static class Verifier
                 }
                 CheckTypes(n, at);
             }
-            if (orderBroken && FindCycle(g) is { } cycle)
+            // A cycle always shows up as a read that is not dominated (here or in a subgraph's capture),
+            // so the search only runs when something was reported.
+            if (Problems.Count > problemsBefore && FindCycle(g) is { } cycle)
                 Problem(where, $"cycle: {string.Join(" -> ", cycle.Select(Describe))}");
 
             for (int i = 0; i < g.Outputs.Count; i++)
@@ -289,7 +290,8 @@ public static class Verifier
         private static List<Node>? FindCycle(Graph g)
         {
             var producer = new Dictionary<Value, Node>();
-            foreach (var n in g.Nodes) foreach (var o in n.Outputs) if (o is not null) producer.TryAdd(o, n);
+            var given = new HashSet<Value>(g.Inputs.Concat(g.InitializerValues)); // available from the start, whatever else claims them
+            foreach (var n in g.Nodes) foreach (var o in n.Outputs) if (o is not null && !given.Contains(o)) producer.TryAdd(o, n);
             var state = new Dictionary<Node, int>(); // 1 = on the stack, 2 = done
             var path = new List<Node>();
             foreach (var start in g.Nodes)

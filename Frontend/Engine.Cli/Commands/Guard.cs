@@ -21,5 +21,12 @@ public static class Guard
             Console.Error.WriteLine("engine: " + e.Message.Split('\n')[0]);
             return ExitCodes.BadInput;
         }
+        catch (Exception e) when (e is not OutOfMemoryException and not StackOverflowException)
+        {
+            // A bug of ours, not the user's: still one line, never a stack trace (ENGINE_TRACE=1 shows it).
+            Console.Error.WriteLine($"engine: internal error: {e.GetType().Name}: {e.Message.Split('\n')[0]}");
+            if (Environment.GetEnvironmentVariable("ENGINE_TRACE") == "1") Console.Error.WriteLine(e);
+            return ExitCodes.BadInput;
+        }
     }
 }

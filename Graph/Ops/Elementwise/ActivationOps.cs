@@ -54,6 +54,7 @@ public sealed class ActivationOps : IOpLibrary
             .Infer(ElementwiseInference.SameTypeBroadcast)
             .WithKernel(ArithmeticKernels.PRelu)
             .Fuses(FusionKind.Broadcast)
-            .Upgrade(6, Drop, LegacyUpgrades.DropConsumedInputs);
+            .Upgrade(6, Drop, LegacyUpgrades.DropConsumedInputs)
+            .Upgrade(7, "per-channel slope to numpy broadcasting", LegacyUpgrades.ChannelSlope);
     }
 }

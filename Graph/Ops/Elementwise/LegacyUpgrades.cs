@@ -36,4 +36,40 @@ internal static class LegacyUpgrades
         ctx.EmitBefore(unsqueeze);
         node.SetInput(1, unsqueeze.Outputs[0]);
     }
+
+    /// <summary>
+    /// PRelu-1/6 applied a 1-D slope of C values along the channel axis (1) of an N×C×… input; numpy
+    /// broadcasting would align it with the last axis instead, so the slope gets trailing 1-dims
+    /// (a reshaped constant when the slope is one, an Unsqueeze otherwise).
+    /// </summary>
+    public static void ChannelSlope(ImportRuleContext ctx)
+    {
+        var node = ctx.Node;
+        if (node.Input(0) is not { } x || node.Input(1) is not { } slope) return;
+        if (x.Type.Dims is not { Length: > 2 } xd) return;
+        int rank = xd.Length;
+        var data = TypePropagation.ConstantOf(slope);
+        var sd = slope.Type.Dims;
+        int? length = data?.Length ?? (sd is { Length: 1 } && sd[0].IsKnown ? (int)sd[0].Value : null);
+        bool oneD = data is not null ? data.Rank == 1 : sd is { Length: 1 };
+        // A single value broadcasts the same either way; an unknown length cannot be placed.
+        if (!oneD || length is null or 1) return;
+        if (xd[1].IsKnown && xd[1].Value != length)
+            throw ctx.Fail($"slope of {length} values does not match the {xd[1].Value} channels of X");
+        // An initializer that is also a graph input may be overridden at run time: reshape it in the graph.
+        bool overridable = node.Owner?.Inputs.Contains(slope) ?? true;
+        if (data is not null && !overridable)
+        {
+            var shape = new int[rank - 1];
+            Array.Fill(shape, 1);
+            shape[0] = data.Length;
+            node.SetInput(1, ctx.Constant(data.Reshape(shape), node.Name + "_slope"));
+            return;
+        }
+        var axes = Enumerable.Range(1, rank - 2).Select(i => (long)i).ToArray();
+        var unsqueeze = NodeFactory.Create(ctx.Registry.Get("Unsqueeze"), NodeFactory.FreshName(node.Name + "_slope"),
+            [slope, ctx.Constant(Tensor.FromArray(axes, axes.Length), node.Name + "_slope_axes")]);
+        ctx.EmitBefore(unsqueeze);
+        node.SetInput(1, unsqueeze.Outputs[0]);
+    }
 }

@@ -36,7 +36,7 @@ public sealed class ResizeOps : IOpLibrary
             .Infer(ctx => InferResize(ctx, 1, -1))
             .WithKernel(UpsampleKernel)
             .Fuses(FusionKind.Injective)
-            .Upgrade(7, "Upsample-1..6 carried 'scales' as an attribute: move it to input 1",
+            .Upgrade(9, "Upsample-7/8 carried 'scales' as an attribute: move it to input 1",
                 ctx =>
                 {
                     if (ctx.Node.Attributes.HasExplicit("height_scale") || ctx.Node.Attributes.HasExplicit("width_scale"))

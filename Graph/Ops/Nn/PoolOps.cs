@@ -34,7 +34,6 @@ public sealed class PoolOps : IOpLibrary
             .WithKernel(PoolKernels.AveragePool)
             .Fuses(FusionKind.OutEWiseFusable);
 
-        // LpPool-1 had a float 'p'; from opset 2 it is an int.
         r.Add("LpPool").Since(22).In("X").Out("Y")
             .Attr("auto_pad", "NOTSET")
             .Attr("ceil_mode", 0L)
@@ -45,7 +44,6 @@ public sealed class PoolOps : IOpLibrary
             .OptionalAttr("strides", AttrType.Ints)
             .Infer(ctx => WindowInference.Pool(ctx, ctx.Attributes.GetInt("ceil_mode") != 0))
             .WithKernel(PoolKernels.LpPool)
-            .Upgrade(2, "p was a float attribute", FloatPToInt)
             .Fuses(FusionKind.OutEWiseFusable);
 
         r.Add("GlobalAveragePool").Since(22).In("X").Out("Y")
@@ -62,7 +60,6 @@ public sealed class PoolOps : IOpLibrary
             .Attr("p", 2L)
             .Infer(InferGlobal)
             .WithKernel(GlobalPoolKernels.GlobalLpPool)
-            .Upgrade(2, "p was a float attribute", FloatPToInt)
             .Fuses(FusionKind.CommReduce);
 
         r.Add("MaxUnpool").Since(22).In("X", "I", "output_shape?").Out("output")
@@ -72,15 +69,6 @@ public sealed class PoolOps : IOpLibrary
             .Infer(InferMaxUnpool)
             .WithKernel(GlobalPoolKernels.MaxUnpool)
             .Fuses(FusionKind.Opaque);
-    }
-
-    private static void FloatPToInt(ImportRuleContext ctx)
-    {
-        if (ctx.Node.Attributes.Get("p") is float f)
-        {
-            if (f != Math.Floor(f) || f < 1) throw ctx.Fail($"p = {f} is not a positive integer");
-            ctx.Node.Attributes.Set("p", (long)f);
-        }
     }
 
     /// <summary>[N, C, 1, 1, ...].</summary>

@@ -36,6 +36,7 @@ public sealed class GeneratorOps : IOpLibrary
                 ctx.SetOutput(0, elem, x.Dims ?? Shapes.UnknownOfRank(2));
             })
             .WithKernel(GeneratorKernels.EyeLike)
+            .ShapeOnly()
             .Fuses(FusionKind.Opaque);
     }
 

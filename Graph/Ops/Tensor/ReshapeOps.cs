@@ -95,17 +95,17 @@ public sealed class ReshapeOps : IOpLibrary
             ctx.SetOutput(0, x.Elem, null);
             return;
         }
-        if (!ctx.HasInput(1))
+        var axes = TensorShapes.ConstInts(ctx, 1);
+        if (!ctx.HasInput(1) || axes is { Length: 0 })
         {
             // Without axes every size-1 dim goes; an unknown dim might be 1, so the rank is unknown then.
             ctx.SetOutput(0, x.Elem, d.All(v => v.IsKnown) ? d.Where(v => v.Value != 1).ToArray() : null);
             return;
         }
-        var axes = TensorShapes.ConstInts(ctx, 1);
         if (axes is null)
         {
             int n = TensorShapes.StaticLength(ctx.Input(1));
-            ctx.SetOutput(0, x.Elem, n >= 0 ? Shapes.UnknownOfRank(d.Length - n) : null);
+            ctx.SetOutput(0, x.Elem, n > 0 && n <= d.Length ? Shapes.UnknownOfRank(d.Length - n) : null);
             return;
         }
         var drop = TensorShapes.Axes(ctx, axes, d.Length);

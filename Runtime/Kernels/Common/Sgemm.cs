@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -53,6 +54,11 @@ public static class Sgemm
         CheckOperand("B", b.Length, transB ? n : k, transB ? k : n, ldb);
 
         path = Resolve(path);
+        if (m <= SmallM)
+        {
+            SmallRows(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads);
+            return;
+        }
         int mr = path switch { Path.Avx512 => 8, Path.Avx2 => 6, _ => 4 };
         int nr = path switch { Path.Avx512 => 32, Path.Avx2 => 16, _ => 8 };
         threads = Math.Max(1, threads);
@@ -79,6 +85,70 @@ public static class Sgemm
         finally
         {
             ArrayPool<float>.Shared.Return(bPack);
+        }
+    }
+
+    /// <summary>Up to this many rows of C, packing B would cost about as much as the product itself.</summary>
+    private const int SmallM = 4;
+
+    /// <summary>
+    /// Few rows (GEMV-like, e.g. a batch-1 fully connected layer): no packing, each row of C is a
+    /// sequence of vectorized axpys over rows of B, or of dot products with rows of B when B is
+    /// transposed. Columns are split across threads.
+    /// </summary>
+    private static void SmallRows(bool transA, bool transB, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc, int threads)
+    {
+        // op(A) rows, contiguous, with alpha folded in.
+        var aRows = new float[m * k];
+        for (int i = 0; i < m; i++)
+            for (int p = 0; p < k; p++) aRows[i * k + p] = alpha * (transA ? a[p * lda + i] : a[i * lda + p]);
+        int chunks = threads > 1 && (long)n * k >= (1 << 18) ? Math.Min(threads, (n + 63) / 64) : 1;
+        if (chunks <= 1)
+        {
+            SmallRowsRange(transB, m, k, aRows, b, ldb, beta, c, ldc, 0, n);
+            return;
+        }
+        unsafe
+        {
+            fixed (float* bp = b)
+            fixed (float* cp = c)
+            {
+                var bPtr = (IntPtr)bp;
+                var cPtr = (IntPtr)cp;
+                int bLen = b.Length, cLen = c.Length;
+                Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+                {
+                    int j0 = (int)((long)n * t / chunks) / 16 * 16, j1 = t == chunks - 1 ? n : (int)((long)n * (t + 1) / chunks) / 16 * 16;
+                    SmallRowsRange(transB, m, k, aRows, new ReadOnlySpan<float>((float*)bPtr, bLen), ldb, beta,
+                        new Span<float>((float*)cPtr, cLen), ldc, j0, j1);
+                });
+            }
+        }
+    }
+
+    private static void SmallRowsRange(bool transB, int m, int k, float[] aRows, ReadOnlySpan<float> b, int ldb,
+        float beta, Span<float> c, int ldc, int j0, int j1)
+    {
+        int w = j1 - j0;
+        if (w <= 0) return;
+        var acc = new float[w];
+        for (int i = 0; i < m; i++)
+        {
+            var aRow = aRows.AsSpan(i * k, k);
+            if (transB)
+            {
+                for (int j = 0; j < w; j++) acc[j] = TensorPrimitives.Dot(aRow, b.Slice((j0 + j) * ldb, k));
+            }
+            else
+            {
+                Array.Clear(acc);
+                for (int p = 0; p < k; p++)
+                    TensorPrimitives.MultiplyAdd(b.Slice(p * ldb + j0, w), aRow[p], acc, acc);
+            }
+            var row = c.Slice(i * ldc + j0, w);
+            if (beta == 0) acc.CopyTo(row);
+            else TensorPrimitives.MultiplyAdd(row, beta, acc, row); // beta·row + acc
         }
     }
 
@@ -109,7 +179,7 @@ public static class Sgemm
         {
             var row = c.Slice(i * ldc, n);
             if (beta == 0) row.Clear();
-            else if (beta != 1) System.Numerics.Tensors.TensorPrimitives.Multiply(row, beta, row);
+            else if (beta != 1) TensorPrimitives.Multiply(row, beta, row);
         }
     }
 

@@ -20,7 +20,8 @@ public static class ActivationKernels
     public static Tensor?[] LeakyRelu(KernelContext ctx, Tensor?[] inputs)
     {
         double a = ctx.Attributes.GetFloat("alpha");
-        return Each(ctx, "LeakyRelu", inputs, v => v < 0 ? a * v : v);
+        // For 0 ≤ alpha ≤ 1, max(x, alpha·x) is the same function, and vectorizes.
+        return a is >= 0 and <= 1 ? Float(ctx, "LeakyRelu", inputs, new LeakyReluOp(a)) : Each(ctx, "LeakyRelu", inputs, v => v < 0 ? a * v : v);
     }
 
     public static Tensor?[] Elu(KernelContext ctx, Tensor?[] inputs)
@@ -42,25 +43,19 @@ public static class ActivationKernels
         return Each(ctx, "Celu", inputs, v => Math.Max(0, v) + Math.Min(0, a * (Math.Exp(v / a) - 1)));
     }
 
-    public static Tensor?[] HardSigmoid(KernelContext ctx, Tensor?[] inputs)
-    {
-        double a = ctx.Attributes.GetFloat("alpha"), b = ctx.Attributes.GetFloat("beta");
-        return Each(ctx, "HardSigmoid", inputs, v => Math.Max(0, Math.Min(1, a * v + b)));
-    }
+    public static Tensor?[] HardSigmoid(KernelContext ctx, Tensor?[] inputs) =>
+        Float(ctx, "HardSigmoid", inputs, new HardSigmoidOp(ctx.Attributes.GetFloat("alpha"), ctx.Attributes.GetFloat("beta"), timesX: false));
 
     public static Tensor?[] HardSwish(KernelContext ctx, Tensor?[] inputs) =>
-        Each(ctx, "HardSwish", inputs, v => v * Math.Max(0, Math.Min(1, v / 6 + 0.5)));
+        Float(ctx, "HardSwish", inputs, new HardSigmoidOp(1.0 / 6, 0.5, timesX: true));
 
     public static Tensor?[] Softplus(KernelContext ctx, Tensor?[] inputs) => Each(ctx, "Softplus", inputs, Softplus);
 
     public static Tensor?[] Mish(KernelContext ctx, Tensor?[] inputs) =>
         Each(ctx, "Mish", inputs, v => v * Math.Tanh(Softplus(v)));
 
-    public static Tensor?[] Swish(KernelContext ctx, Tensor?[] inputs)
-    {
-        double a = ctx.Attributes.GetFloat("alpha");
-        return Each(ctx, "Swish", inputs, v => v / (1 + Math.Exp(-a * v)));
-    }
+    public static Tensor?[] Swish(KernelContext ctx, Tensor?[] inputs) =>
+        Float(ctx, "Swish", inputs, new SwishOp(ctx.Attributes.GetFloat("alpha")));
 
     public static Tensor?[] ThresholdedRelu(KernelContext ctx, Tensor?[] inputs)
     {
@@ -106,6 +101,39 @@ public static class ActivationKernels
         public override void Row<T>(ReadOnlySpan<T> x, Span<T> d)
         {
             for (int i = 0; i < d.Length; i++) d[i] = T.CreateTruncating(f(double.CreateTruncating(x[i])));
+        }
+    }
+
+    private sealed class LeakyReluOp(double alpha) : FloatUnaryOp
+    {
+        public override void Row<T>(ReadOnlySpan<T> x, Span<T> d)
+        {
+            TensorPrimitives.Multiply(x, T.CreateTruncating(alpha), d);
+            TensorPrimitives.Max(x, d, d);
+        }
+    }
+
+    /// <summary>clamp(alpha·x + beta, 0, 1), times x for HardSwish; NaN stays NaN.</summary>
+    private sealed class HardSigmoidOp(double alpha, double beta, bool timesX) : FloatUnaryOp
+    {
+        public override void Row<T>(ReadOnlySpan<T> x, Span<T> d)
+        {
+            TensorPrimitives.Multiply(x, T.CreateTruncating(alpha), d);
+            TensorPrimitives.Add(d, T.CreateTruncating(beta), d);
+            TensorPrimitives.Max(d, T.Zero, d);
+            TensorPrimitives.Min(d, T.One, d);
+            if (timesX) TensorPrimitives.Multiply(d, x, d);
+        }
+    }
+
+    /// <summary>x · sigmoid(alpha·x).</summary>
+    private sealed class SwishOp(double alpha) : FloatUnaryOp
+    {
+        public override void Row<T>(ReadOnlySpan<T> x, Span<T> d)
+        {
+            TensorPrimitives.Multiply(x, T.CreateTruncating(alpha), d);
+            TensorPrimitives.Sigmoid(d, d);
+            TensorPrimitives.Multiply(d, x, d);
         }
     }
 

@@ -20,32 +20,49 @@ public static class BroadcastLoop
     {
         var shape = Broadcasting.Shape(ctx.NodeName, a.Shape, b.Shape);
         var result = Tensor.Zeros(outType, shape);
-        Run(a.As<TX>(), a.Shape, b.As<TY>(), b.Shape, result.As<TR>(), shape, row);
+        Run(a.As<TX>(), a.Shape, b.As<TY>(), b.Shape, result.As<TR>(), shape, row, ctx.Threads);
         return result;
     }
 
     /// <summary>The loop on raw arrays; <paramref name="outShape"/> must be the broadcast shape.</summary>
-    public static void Run<TX, TY, TR>(TX[] x, int[] xShape, TY[] y, int[] yShape, TR[] dst, int[] outShape, BinaryRow<TX, TY, TR> row)
+    public static void Run<TX, TY, TR>(TX[] x, int[] xShape, TY[] y, int[] yShape, TR[] dst, int[] outShape, BinaryRow<TX, TY, TR> row, int threads = 1)
     {
         if (dst.Length == 0) return;
         // An input with as many elements as the output has the output's layout (every dim equals
         // the output's), and a one-element input is a scalar: either way one row covers it all.
         if ((x.Length == dst.Length || x.Length == 1) && (y.Length == dst.Length || y.Length == 1))
         {
-            row(x, y, dst);
+            bool xFull = x.Length == dst.Length && dst.Length > 1, yFull = y.Length == dst.Length && dst.Length > 1;
+            ElementwiseParallel.For(dst.Length, threads, ElementwiseParallel.MinElements, (s, e) =>
+                row(xFull ? x.AsSpan(s, e - s) : x, yFull ? y.AsSpan(s, e - s) : y, dst.AsSpan(s, e - s)));
             return;
         }
 
         var (sizes, xs, ys) = Collapse(xShape, yShape, outShape);
         int inner = sizes[^1];
-        int xInner = xs[^1], yInner = ys[^1];
         int outer = dst.Length / inner;
-        int rank = sizes.Length;
+        ElementwiseParallel.For(outer, threads, Math.Max(1, ElementwiseParallel.MinElements / inner),
+            (s, e) => Rows(x, y, dst, sizes, xs, ys, s, e, row));
+    }
+
+    /// <summary>Output rows [first, end) of the collapsed iteration space.</summary>
+    private static void Rows<TX, TY, TR>(TX[] x, TY[] y, TR[] dst, int[] sizes, int[] xs, int[] ys, int first, int end, BinaryRow<TX, TY, TR> row)
+    {
+        int rank = sizes.Length, inner = sizes[^1];
+        int xLen = xs[^1] == 0 ? 1 : inner, yLen = ys[^1] == 0 ? 1 : inner;
+        // Position the odometer (outer dims only) at row 'first'.
         var idx = new int[rank];
         int xOff = 0, yOff = 0;
-        for (int o = 0; o < outer; o++)
+        for (int d = rank - 2, rest = first; d >= 0; d--)
         {
-            row(x.AsSpan(xOff, xInner == 0 ? 1 : inner), y.AsSpan(yOff, yInner == 0 ? 1 : inner), dst.AsSpan(o * inner, inner));
+            idx[d] = rest % sizes[d];
+            rest /= sizes[d];
+            xOff += idx[d] * xs[d];
+            yOff += idx[d] * ys[d];
+        }
+        for (int o = first; o < end; o++)
+        {
+            row(x.AsSpan(xOff, xLen), y.AsSpan(yOff, yLen), dst.AsSpan(o * inner, inner));
             for (int d = rank - 2; d >= 0; d--)
             {
                 idx[d]++;

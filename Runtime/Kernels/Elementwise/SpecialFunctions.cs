@@ -5,9 +5,25 @@ public static class SpecialFunctions
 {
     private const double TwoOverSqrtPi = 1.1283791670955126;
 
+    /// <summary>Maclaurin coefficients of erf(x)/x in x²: (-1)^n / (n! (2n+1)).</summary>
+    private static readonly double[] Series = MakeSeries(34);
+
+    private static double[] MakeSeries(int n)
+    {
+        var c = new double[n];
+        double fact = 1;
+        for (int k = 0; k < n; k++)
+        {
+            if (k > 0) fact *= k;
+            c[k] = (k % 2 == 0 ? 1 : -1) / (fact * (2 * k + 1));
+        }
+        return c;
+    }
+
     /// <summary>
-    /// The error function. |x| &lt; 2: its Maclaurin series (terms peak near e^4, so little of
-    /// double's precision cancels away); beyond: 1 - erfc(x) with erfc's continued fraction.
+    /// The error function to about 1e-15. |x| &lt; 2: its Maclaurin series by Horner, with as many
+    /// terms as |x| needs (terms peak near e^4, so little precision cancels away); beyond: 1 - erfc(x),
+    /// with erfc's continued fraction evaluated backward at a depth that converges for that x.
     /// </summary>
     public static double Erf(double x)
     {
@@ -15,38 +31,26 @@ public static class SpecialFunctions
         double ax = Math.Abs(x);
         if (ax < 2.0)
         {
-            double x2 = x * x, term = x, sum = x;
-            for (int n = 1; n < 200; n++)
-            {
-                term *= -x2 / n;
-                double add = term / (2 * n + 1);
-                sum += add;
-                if (Math.Abs(add) < 1e-17 * Math.Abs(sum)) break;
-            }
-            return TwoOverSqrtPi * sum;
+            // Terms needed for 1e-17: 13 at 0.5, 19 at 1, 26 at 1.5, 34 at 2.
+            int terms = ax < 0.5 ? 13 : ax < 1 ? 19 : ax < 1.5 ? 26 : 34;
+            double x2 = x * x, p = Series[terms - 1];
+            for (int k = terms - 2; k >= 0; k--) p = p * x2 + Series[k];
+            return TwoOverSqrtPi * x * p;
         }
         if (ax > 6.0) return Math.Sign(x);
-        double r = 1.0 - ErfcLarge(ax);
+        double r = 1.0 - Erfc(ax);
         return x < 0 ? -r : r;
     }
 
-    /// <summary>erfc(x) for x ≥ 2 by Lentz's method on erfc(x) = e^{-x²}/√π · 1/(x + 1/2/(x + 1/(x + 3/2/(x + …)))).</summary>
-    private static double ErfcLarge(double x)
+    /// <summary>
+    /// erfc(x) for x ≥ 2 from erfc(x) = e^{-x²}/√π · 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + …)))),
+    /// the fraction evaluated from depth K back (K = 60 reaches 2e-16 relative at x = 2).
+    /// </summary>
+    private static double Erfc(double x)
     {
-        // Continued fraction K = x + (1/2)/(x + 1/(x + (3/2)/(x + 2/(x + …)))), coefficient n/2 at depth n.
-        const double Tiny = 1e-300;
-        double f = x, c = x, d = 0;
-        for (int n = 1; n < 2000; n++)
-        {
-            double an = n / 2.0;
-            d = x + an * d;
-            d = Math.Abs(d) < Tiny ? 1 / Tiny : 1 / d;
-            c = x + an / c;
-            if (Math.Abs(c) < Tiny) c = Tiny;
-            double delta = c * d;
-            f *= delta;
-            if (Math.Abs(delta - 1) < 1e-16) break;
-        }
+        int depth = x < 2.5 ? 60 : x < 3 ? 40 : 24;
+        double f = x;
+        for (int n = depth; n >= 1; n--) f = x + n * 0.5 / f;
         return Math.Exp(-x * x) / (Math.Sqrt(Math.PI) * f);
     }
 }

@@ -79,48 +79,50 @@ public static class TypedDispatch
     {
         switch (x.Type)
         {
-            case DataType.Float: return Map<float>(x, f.Row);
-            case DataType.Double: return Map<double>(x, f.Row);
-            case DataType.Float16 or DataType.BFloat16: return FloatWidening.Narrow(Map<float>(FloatWidening.Widen(x), f.Row), x.Type);
-            case DataType.Int8: return Map<sbyte>(x, f.Row);
-            case DataType.UInt8: return Map<byte>(x, f.Row);
-            case DataType.Int16: return Map<short>(x, f.Row);
-            case DataType.UInt16: return Map<ushort>(x, f.Row);
-            case DataType.Int32: return Map<int>(x, f.Row);
-            case DataType.UInt32: return Map<uint>(x, f.Row);
-            case DataType.Int64: return Map<long>(x, f.Row);
-            case DataType.UInt64: return Map<ulong>(x, f.Row);
+            case DataType.Float: return Map<float>(ctx, x, f.Row);
+            case DataType.Double: return Map<double>(ctx, x, f.Row);
+            case DataType.Float16 or DataType.BFloat16: return FloatWidening.Narrow(Map<float>(ctx, FloatWidening.Widen(x), f.Row), x.Type);
+            case DataType.Int8: return Map<sbyte>(ctx, x, f.Row);
+            case DataType.UInt8: return Map<byte>(ctx, x, f.Row);
+            case DataType.Int16: return Map<short>(ctx, x, f.Row);
+            case DataType.UInt16: return Map<ushort>(ctx, x, f.Row);
+            case DataType.Int32: return Map<int>(ctx, x, f.Row);
+            case DataType.UInt32: return Map<uint>(ctx, x, f.Row);
+            case DataType.Int64: return Map<long>(ctx, x, f.Row);
+            case DataType.UInt64: return Map<ulong>(ctx, x, f.Row);
             default: throw Unsupported(ctx, op, x.Type);
         }
     }
 
     public static Tensor Float(KernelContext ctx, string op, Tensor x, FloatUnaryOp f) => x.Type switch
     {
-        DataType.Float => Map<float>(x, f.Row),
-        DataType.Double => Map<double>(x, f.Row),
-        DataType.Float16 or DataType.BFloat16 => FloatWidening.Narrow(Map<float>(FloatWidening.Widen(x), f.Row), x.Type),
+        DataType.Float => Map<float>(ctx, x, f.Row),
+        DataType.Double => Map<double>(ctx, x, f.Row),
+        DataType.Float16 or DataType.BFloat16 => FloatWidening.Narrow(Map<float>(ctx, FloatWidening.Widen(x), f.Row), x.Type),
         _ => throw Unsupported(ctx, op, x.Type),
     };
 
     public static Tensor Integer(KernelContext ctx, string op, Tensor x, IntegerUnaryOp f) => x.Type switch
     {
-        DataType.Int8 => Map<sbyte>(x, f.Row),
-        DataType.UInt8 => Map<byte>(x, f.Row),
-        DataType.Int16 => Map<short>(x, f.Row),
-        DataType.UInt16 => Map<ushort>(x, f.Row),
-        DataType.Int32 => Map<int>(x, f.Row),
-        DataType.UInt32 => Map<uint>(x, f.Row),
-        DataType.Int64 => Map<long>(x, f.Row),
-        DataType.UInt64 => Map<ulong>(x, f.Row),
+        DataType.Int8 => Map<sbyte>(ctx, x, f.Row),
+        DataType.UInt8 => Map<byte>(ctx, x, f.Row),
+        DataType.Int16 => Map<short>(ctx, x, f.Row),
+        DataType.UInt16 => Map<ushort>(ctx, x, f.Row),
+        DataType.Int32 => Map<int>(ctx, x, f.Row),
+        DataType.UInt32 => Map<uint>(ctx, x, f.Row),
+        DataType.Int64 => Map<long>(ctx, x, f.Row),
+        DataType.UInt64 => Map<ulong>(ctx, x, f.Row),
         _ => throw Unsupported(ctx, op, x.Type),
     };
 
     private delegate void UnaryRow<T>(ReadOnlySpan<T> x, Span<T> dst);
 
-    private static Tensor Map<T>(Tensor x, UnaryRow<T> row)
+    private static Tensor Map<T>(KernelContext ctx, Tensor x, UnaryRow<T> row)
     {
         var r = Tensor.Zeros(x.Type, x.Shape);
-        row(x.As<T>(), r.As<T>());
+        var src = x.As<T>();
+        var dst = r.As<T>();
+        ElementwiseParallel.For(dst.Length, ctx.Threads, ElementwiseParallel.MinElements, (s, e) => row(src.AsSpan(s, e - s), dst.AsSpan(s, e - s)));
         return r;
     }
 

@@ -84,7 +84,10 @@ public static class GridSampleKernel
                 double lo = align ? 0 : -0.5, hi = align ? len - 1 : len - 0.5;
                 // Round half to even (nearbyint), which is what the conformance data for 2-D and 3-D expects.
                 if (mode == "nearest") xd = Math.Round(xd, MidpointRounding.ToEven);
-                if (xd < lo || xd > hi)
+                // Cubic reads its 4 taps through the padding rule one by one and leaves the coordinate
+                // alone (PyTorch's bicubic, which ONNX Runtime follows; the ONNX reference would clamp
+                // the coordinate first under 'border'). For reflection both give the same values.
+                if (mode != "cubic" && (xd < lo || xd > hi))
                 {
                     if (padding == "border") xd = Math.Clamp(xd, 0, len - 1);
                     else if (padding == "reflection") xd = Reflect(xd, lo, hi);

@@ -40,16 +40,17 @@ public static class LinalgData
             case DataType.BFloat16: return new Tensor(type, shape, Array.ConvertAll(v, x => BFloat16Bits.FromFloat((float)x)));
         }
         var t = Tensor.Zeros(type, shape);
-        switch (t.Data)
+        // Switch on the element type: the CLR lets byte[] match an sbyte[] pattern (and ushort[] a short[] one).
+        switch (type)
         {
-            case sbyte[] a: for (int i = 0; i < a.Length; i++) a[i] = (sbyte)Sat(v[i], sbyte.MinValue, sbyte.MaxValue); break;
-            case byte[] a: for (int i = 0; i < a.Length; i++) a[i] = (byte)Sat(v[i], byte.MinValue, byte.MaxValue); break;
-            case short[] a: for (int i = 0; i < a.Length; i++) a[i] = (short)Sat(v[i], short.MinValue, short.MaxValue); break;
-            case ushort[] a: for (int i = 0; i < a.Length; i++) a[i] = (ushort)Sat(v[i], ushort.MinValue, ushort.MaxValue); break;
-            case int[] a: for (int i = 0; i < a.Length; i++) a[i] = (int)Sat(v[i], int.MinValue, int.MaxValue); break;
-            case uint[] a: for (int i = 0; i < a.Length; i++) a[i] = (uint)Sat(v[i], uint.MinValue, uint.MaxValue); break;
-            case long[] a: for (int i = 0; i < a.Length; i++) a[i] = (long)Sat(v[i], long.MinValue, long.MaxValue); break;
-            case ulong[] a: for (int i = 0; i < a.Length; i++) a[i] = (ulong)Sat(v[i], 0, ulong.MaxValue); break;
+            case DataType.Int8: { var a = t.As<sbyte>(); for (int i = 0; i < a.Length; i++) a[i] = (sbyte)Sat(v[i], sbyte.MinValue, sbyte.MaxValue); break; }
+            case DataType.UInt8: { var a = t.As<byte>(); for (int i = 0; i < a.Length; i++) a[i] = (byte)Sat(v[i], byte.MinValue, byte.MaxValue); break; }
+            case DataType.Int16: { var a = t.As<short>(); for (int i = 0; i < a.Length; i++) a[i] = (short)Sat(v[i], short.MinValue, short.MaxValue); break; }
+            case DataType.UInt16: { var a = t.As<ushort>(); for (int i = 0; i < a.Length; i++) a[i] = (ushort)Sat(v[i], ushort.MinValue, ushort.MaxValue); break; }
+            case DataType.Int32: { var a = t.As<int>(); for (int i = 0; i < a.Length; i++) a[i] = (int)Sat(v[i], int.MinValue, int.MaxValue); break; }
+            case DataType.UInt32: { var a = t.As<uint>(); for (int i = 0; i < a.Length; i++) a[i] = (uint)Sat(v[i], uint.MinValue, uint.MaxValue); break; }
+            case DataType.Int64: { var a = t.As<long>(); for (int i = 0; i < a.Length; i++) a[i] = (long)Sat(v[i], long.MinValue, long.MaxValue); break; }
+            case DataType.UInt64: { var a = t.As<ulong>(); for (int i = 0; i < a.Length; i++) a[i] = (ulong)Sat(v[i], 0, ulong.MaxValue); break; }
             default: throw new EngineException($"cannot store numeric results as {type}");
         }
         return t;

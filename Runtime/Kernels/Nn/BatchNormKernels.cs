@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace Engine.Runtime.Kernels;
 
 /// <summary>
@@ -29,6 +31,7 @@ public static class BatchNormKernels
         }
         double eps = ctx.Attributes.GetFloat("epsilon");
         bool training = ctx.Attributes.GetInt("training_mode") != 0;
+        if (!training && !perElement && x.Type == DataType.Float) return [InferenceFloat(ctx, x, scale, bias, mean, variance, eps)];
         var xd = NnData.ToDouble(x);
         var s = NnData.ToDouble(scale);
         var b = NnData.ToDouble(bias);
@@ -75,6 +78,29 @@ public static class BatchNormKernels
             return outs;
         }
         return [NnData.FromDouble(x.Type, x.Shape, Normalize(xd, n, c, inner, perElement, s, b, m, v, eps))];
+    }
+
+    /// <summary>Float inference fast path: per plane (x − mean)·(scale/√(var+ε)) + B, vectorized.</summary>
+    private static Tensor InferenceFloat(KernelContext ctx, Tensor x, Tensor scale, Tensor bias, Tensor mean, Tensor variance, double eps)
+    {
+        int n = x.Shape[0], c = x.Shape[1];
+        int inner = n * c == 0 ? 0 : x.Length / (n * c);
+        var s = NnData.ToDouble(scale);
+        var b = NnData.ToDouble(bias);
+        var m = NnData.ToDouble(mean);
+        var v = NnData.ToDouble(variance);
+        var xf = x.As<float>();
+        var y = new float[xf.Length];
+        NnData.For(n * c, (long)xf.Length > 1 << 16 ? ctx.Threads : 1, plane =>
+        {
+            int ch = plane % c;
+            var src = xf.AsSpan(plane * inner, inner);
+            var dst = y.AsSpan(plane * inner, inner);
+            TensorPrimitives.Subtract(src, (float)m[ch], dst);
+            TensorPrimitives.Multiply(dst, (float)(s[ch] / Math.Sqrt(v[ch] + eps)), dst);
+            TensorPrimitives.Add(dst, (float)b[ch], dst);
+        });
+        return new Tensor(DataType.Float, (int[])x.Shape.Clone(), y);
     }
 
     private static double[] Normalize(double[] x, int n, int c, int inner, bool perElement, double[] s, double[] b, double[] m, double[] v, double eps)

@@ -48,8 +48,11 @@ public static class PoolKernels
         Planes(ctx, w, (plane, outBase) =>
         {
             int src0 = plane * w.InSize;
-            w.ForEachWindow((o, inBase, inside, start) =>
+            var oc = new int[w.Geometry.Rank];
+            var start = new int[w.Geometry.Rank];
+            for (int o = 0; o < w.OutSize; o++, w.Next(oc))
             {
+                int inBase = w.Start(oc, start, out bool inside);
                 double sum = 0;
                 int count = 0;
                 for (int t = 0; t < w.Taps; t++)
@@ -62,7 +65,7 @@ public static class PoolKernels
                     else if (includePad && w.TapInPadding(start, t)) count++;
                 }
                 y[outBase + o] = count == 0 ? double.NaN : sum / count;
-            });
+            }
         });
         return [NnData.FromDouble(x.Type, w.OutShape, y)];
     }
@@ -80,15 +83,18 @@ public static class PoolKernels
         Planes(ctx, w, (plane, outBase) =>
         {
             int src0 = plane * w.InSize;
-            w.ForEachWindow((o, inBase, inside, start) =>
+            var oc = new int[w.Geometry.Rank];
+            var start = new int[w.Geometry.Rank];
+            for (int o = 0; o < w.OutSize; o++, w.Next(oc))
             {
+                int inBase = w.Start(oc, start, out bool inside);
                 double sum = 0;
                 for (int t = 0; t < w.Taps; t++)
                 {
                     if (inside || w.TapInside(start, t)) sum += Math.Pow(Math.Abs(xd[src0 + inBase + w.TapOffset[t]]), p);
                 }
                 y[outBase + o] = Math.Pow(sum, 1.0 / p);
-            });
+            }
         });
         return [NnData.FromDouble(x.Type, w.OutShape, y)];
     }
@@ -105,8 +111,30 @@ public static class PoolKernels
         Planes(ctx, w, (plane, outBase) =>
         {
             int inPlane = plane * w.InSize;
-            w.ForEachWindow((o, inBase, inside, start) =>
+            var oc = new int[w.Geometry.Rank];
+            var start = new int[w.Geometry.Rank];
+            var offs = w.TapOffset;
+            for (int o = 0; o < w.OutSize; o++, w.Next(oc))
             {
+                int inBase = w.Start(oc, start, out bool inside);
+                if (inside)
+                {
+                    // Fast path: the whole window is inside, no bounds checks per tap.
+                    int b0 = inPlane + inBase;
+                    T m = x[b0 + offs[0]];
+                    int mt = 0;
+                    for (int t = 1; t < offs.Length; t++)
+                    {
+                        T v = x[b0 + offs[t]];
+                        if (v > m) { m = v; mt = t; }
+                    }
+                    if (!T.IsNaN(m))
+                    {
+                        y[outBase + o] = m;
+                        if (idx is not null) idx[outBase + o] = FlatIndex(w, plane, start, mt, colMajor, colStride);
+                        continue;
+                    }
+                }
                 T best = T.Zero;
                 int bestTap = -1, nanTap = -1;
                 for (int t = 0; t < w.Taps; t++)
@@ -129,22 +157,25 @@ public static class PoolKernels
                     // NaNs are skipped like the ONNX reference does; a window of only NaNs yields NaN.
                     y[outBase + o] = nanTap >= 0 ? x[inPlane + inBase + w.TapOffset[nanTap]] : T.Zero;
                     if (idx is not null) idx[outBase + o] = -1;
-                    return;
+                    continue;
                 }
                 y[outBase + o] = best;
-                if (idx is not null)
-                {
-                    long flat = (long)plane * w.InSize;
-                    for (int i = 0; i < w.Geometry.Rank; i++)
-                    {
-                        long c = start[i] + (long)w.TapCoord[bestTap][i] * w.Geometry.Dilations[i];
-                        flat += colMajor ? c * colStride[i] : c * w.InStride[i];
-                    }
-                    idx[outBase + o] = flat;
-                }
-            });
+                if (idx is not null) idx[outBase + o] = FlatIndex(w, plane, start, bestTap, colMajor, colStride);
+            }
         });
         return y;
+    }
+
+    /// <summary>Index of a tap in the flattened input, row-major or (storage_order 1) column-major over spatial dims.</summary>
+    private static long FlatIndex(PoolWindow w, int plane, int[] start, int tap, bool colMajor, long[] colStride)
+    {
+        long flat = (long)plane * w.InSize;
+        for (int i = 0; i < w.Geometry.Rank; i++)
+        {
+            long c = start[i] + (long)w.TapCoord[tap][i] * w.Geometry.Dilations[i];
+            flat += colMajor ? c * colStride[i] : c * w.InStride[i];
+        }
+        return flat;
     }
 
     /// <summary>Runs body(plane, outputOffset) for every (image, channel) plane, in parallel.</summary>

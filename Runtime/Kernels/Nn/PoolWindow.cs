@@ -2,7 +2,7 @@ namespace Engine.Runtime.Kernels;
 
 /// <summary>
 /// A pooling window laid over one (image, channel) plane: the kernel taps as flat offsets and as
-/// coordinates, and a walk over every output position with the window's start coordinates.
+/// coordinates, and a cursor over the output positions giving each window's start coordinates.
 /// </summary>
 internal sealed class PoolWindow
 {
@@ -83,29 +83,32 @@ internal sealed class PoolWindow
         return true;
     }
 
-    /// <summary>Calls visit(outputIndex, flatStart, fullyInside, startCoords) for every output position.</summary>
-    public void ForEachWindow(Action<int, int, bool, int[]> visit)
+    /// <summary>
+    /// Window start coordinates of output position <paramref name="o"/> (into <paramref name="start"/>);
+    /// returns the flat offset of the start (negative parts included) and whether every tap is inside.
+    /// </summary>
+    public int Start(int[] o, int[] start, out bool inside)
     {
         var g = Geometry;
-        int r = g.Rank;
-        var o = new int[r];
-        var start = new int[r];
-        for (int idx = 0; idx < OutSize; idx++)
+        int inBase = 0;
+        inside = true;
+        for (int i = 0; i < o.Length; i++)
         {
-            int inBase = 0;
-            bool inside = true;
-            for (int i = 0; i < r; i++)
-            {
-                start[i] = o[i] * g.Strides[i] - g.PadBegin[i];
-                inBase += start[i] * InStride[i];
-                if (start[i] < 0 || start[i] + g.Span(i) > g.Input[i]) inside = false;
-            }
-            visit(idx, inBase, inside, start);
-            for (int i = r - 1; i >= 0; i--)
-            {
-                if (++o[i] < g.Output[i]) break;
-                o[i] = 0;
-            }
+            int s = o[i] * g.Strides[i] - g.PadBegin[i];
+            start[i] = s;
+            inBase += s * InStride[i];
+            if (s < 0 || s + g.Span(i) > g.Input[i]) inside = false;
+        }
+        return inBase;
+    }
+
+    /// <summary>Advances output coordinates <paramref name="o"/> in row-major order.</summary>
+    public void Next(int[] o)
+    {
+        for (int i = o.Length - 1; i >= 0; i--)
+        {
+            if (++o[i] < Geometry.Output[i]) return;
+            o[i] = 0;
         }
     }
 }

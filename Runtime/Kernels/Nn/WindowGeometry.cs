@@ -78,6 +78,7 @@ public sealed class WindowGeometry
                     long o = ceilMode ? (avail + strides[i] - 1) / strides[i] + 1 : avail / strides[i] + 1;
                     // ceil_mode must not create a window that starts in the end padding.
                     if (ceilMode && (o - 1) * strides[i] >= input[i] + (long)pb[i]) o--;
+                    if (o > int.MaxValue) throw fail($"output dim {i} of {o} is too large");
                     outDims[i] = (int)o;
                     break;
                 }

@@ -16,8 +16,9 @@ public static class KernelArgs
     }
 
     /// <summary>
-    /// Elements as int64, switching on the element type (floats truncate). Tensor.ToInt64Array matches
-    /// arrays by pattern, and the CLR lets a uint[] pass as int[] and a byte[] as sbyte[].
+    /// Elements as int64, exact for every integer type (no trip through double); floats truncate,
+    /// saturate at the int64 range, and NaN reads as 0, so a bad float index fails a range check
+    /// instead of wrapping.
     /// </summary>
     public static long[] ToInt64(Tensor t)
     {
@@ -40,7 +41,7 @@ public static class KernelArgs
         return r;
     }
 
-    /// <summary>Elements widened to double, switching on the element type (see <see cref="ToInt64"/>).</summary>
+    /// <summary>Elements widened to double (unsigned types read as unsigned).</summary>
     public static double[] ToDouble(Tensor t)
     {
         var r = new double[t.Length];

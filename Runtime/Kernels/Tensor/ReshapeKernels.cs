@@ -72,7 +72,8 @@ public static class ReshapeKernels
         var x = KernelArgs.Input(ctx, inputs, 0);
         var axesT = KernelArgs.Optional(inputs, 1);
         var drop = new bool[x.Rank];
-        if (axesT is null)
+        // An empty axes tensor means "not given" (some exporters write one), as in ONNX Runtime.
+        if (axesT is null || axesT.Length == 0)
         {
             for (int i = 0; i < x.Rank; i++) drop[i] = x.Shape[i] == 1;
         }

@@ -36,6 +36,11 @@ public static class StridedCopy
         }
         int inner = dims[rank - 1];
         int innerStride = st[rank - 1];
+        if (rank >= 2 && st[rank - 2] == 1 && innerStride > 1)
+        {
+            TiledTranspose(src, srcOffset, dims, st, dst, dstOffset);
+            return;
+        }
         long outer = 1;
         for (int d = 0; d < rank - 1; d++) outer *= dims[d];
         var idx = new int[rank];
@@ -52,6 +57,47 @@ public static class StridedCopy
             }
             o += inner;
             for (int d = rank - 2; d >= 0; d--)
+            {
+                s += st[d];
+                if (++idx[d] < dims[d]) break;
+                s -= st[d] * idx[d];
+                idx[d] = 0;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The last two dims form a 2-D transpose (the source is contiguous along the second-to-last):
+    /// NCHW↔NHWC and every matrix transpose. Tiles keep both the strided reads and the writes in cache.
+    /// </summary>
+    private static void TiledTranspose<T>(T[] src, int srcOffset, int[] dims, int[] st, T[] dst, int dstOffset)
+    {
+        const int Tile = 32;
+        int rank = dims.Length;
+        int rows = dims[rank - 2], cols = dims[rank - 1], colStride = st[rank - 1];
+        long outer = 1;
+        for (int d = 0; d < rank - 2; d++) outer *= dims[d];
+        var idx = new int[Math.Max(rank - 2, 0)];
+        int s = srcOffset;
+        int o = dstOffset;
+        for (long k = 0; k < outer; k++)
+        {
+            for (int r0 = 0; r0 < rows; r0 += Tile)
+            {
+                int r1 = Math.Min(r0 + Tile, rows);
+                for (int c0 = 0; c0 < cols; c0 += Tile)
+                {
+                    int c1 = Math.Min(c0 + Tile, cols);
+                    for (int r = r0; r < r1; r++)
+                    {
+                        int dRow = o + r * cols;
+                        int sp = s + r + c0 * colStride;
+                        for (int c = c0; c < c1; c++, sp += colStride) dst[dRow + c] = src[sp];
+                    }
+                }
+            }
+            o += rows * cols;
+            for (int d = rank - 3; d >= 0; d--)
             {
                 s += st[d];
                 if (++idx[d] < dims[d]) break;

@@ -95,6 +95,17 @@ public class GraphComparerTests
     }
 
     [Fact]
+    public void TypesCanBeLeftOutOfTheComparison()
+    {
+        var typed = IrAssert.Parse(Base);
+        var untyped = IrAssert.Parse(Base.Replace(" : f32[2]", "").Replace("%y: f32[2]", "%y"));
+        Assert.False(GraphComparer.StructurallyEqual(typed, untyped));
+        Assert.True(GraphComparer.StructurallyEqual(typed, untyped, out var diff, compareTypes: false), diff);
+        var otherData = IrAssert.Parse(Base.Replace("[1, 2]", "[1, 3]"));
+        Assert.False(GraphComparer.StructurallyEqual(typed, otherData, compareTypes: false));
+    }
+
+    [Fact]
     public void AttributesCompareByEffectiveValueBitForBit()
     {
         const string g = "graph g() -> (%y) {\n  %y = Attrs() {ATTR}\n}";

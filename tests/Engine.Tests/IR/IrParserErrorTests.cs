@@ -81,4 +81,59 @@ public class IrParserErrorTests
             """);
         Assert.Single(g.Nodes);
     }
+
+    [Fact]
+    public void DeepNestingIsRefusedNotOverflowed()
+    {
+        var sb = new System.Text.StringBuilder("graph g(%c: bool[]) -> () {\n");
+        for (int i = 0; i < 100; i++) sb.Append("If(%c) { then_branch = graph t() -> () {\n");
+        var e = Assert.Throws<EngineException>(() => IrAssert.Parse(sb.ToString()));
+        Assert.Contains("subgraphs nest more than 64 deep", e.Message);
+    }
+
+    /// <summary>Every prefix and many corruptions of valid text either parse or fail with a one-line EngineException.</summary>
+    [Fact]
+    public void DamagedTextNeverCrashesTheParser()
+    {
+        const string text = """
+            graph main(%x: f32[N,2], %c: bool[]) -> (%y, %r) {
+              init %w: f32[2] = [1.5, -2]
+              init %s: string[2] = ["a\n", "b"]
+              init %h: u8[2] = 0x00ff
+              %t = Relu(%x) : f32[N,2]
+              %y, _, %z = Opt(%t, _, %w) {} @"n 1"
+              %q = Attrs(%y) {i = -3, f = nan(0x7FC00001), s = "x", ints = [1, 2], floats = [1.0, inf], strings = ["p"], t = i64[2] [1, 2], ts = [f16[] [0.5]], type = type ?[*]}
+              %r = If(%c) {
+                then_branch = graph a() -> (%o) {
+                  %o = Add(%t, %w)
+                },
+                else_branch = graph b() -> (%t) {
+                }
+              }
+            }
+            """;
+        IrAssert.Parse(text);
+        var rng = new Random(1234);
+        const string alphabet = "%@\"#()[]{},=:*?_-.0x1e9af graph init nan inf \\\n";
+        for (int i = 0; i <= text.Length; i++)
+        {
+            Check(text[..i]);
+            var chars = text.ToCharArray();
+            chars[rng.Next(chars.Length)] = alphabet[rng.Next(alphabet.Length)];
+            Check(new string(chars));
+            Check(text.Remove(rng.Next(text.Length), 1));
+        }
+
+        static void Check(string damaged)
+        {
+            try
+            {
+                IrAssert.Parse(damaged);
+            }
+            catch (EngineException e)
+            {
+                Assert.DoesNotContain('\n', e.Message);
+            }
+        }
+    }
 }

@@ -341,6 +341,51 @@ public class IrRoundTripTests
     }
 
     [Fact]
+    public void ParsedGraphsRunOnTheReferenceExecutor()
+    {
+        // The default registry's If and Identity; the branch reads the outer %k and %x directly.
+        var g = IrParser.Parse("""
+            graph main(%c: bool[], %x: f32[2]) -> (%r) {
+              init %k: f32[2] = [10, 20]
+              %r = If(%c) {
+                then_branch = graph t() -> (%k) {
+                },
+                else_branch = graph e() -> (%o) {
+                  %o = Identity(%x)
+                }
+              }
+            }
+            """, OpRegistry.Default, inferTypes: true);
+        Assert.Empty(Verifier.Verify(g));
+        var x = Tensor.FromArray(new[] { 1f, 2f }, 2);
+        var run = new ReferenceExecutor(g);
+        Assert.Equal(new[] { 10f, 20f }, run.Run(new Dictionary<string, Tensor> { ["c"] = Tensor.Scalar(true), ["x"] = x })["r"].As<float>());
+        Assert.Equal(new[] { 1f, 2f }, run.Run(new Dictionary<string, Tensor> { ["c"] = Tensor.Scalar(false), ["x"] = x })["r"].As<float>());
+    }
+
+    [Fact]
+    public void DumpsCanElideLargeTensors()
+    {
+        var g = new Graph("dump");
+        var w = g.AddInitializer("w", Tensor.FromArray(Enumerable.Range(0, 1000).Select(i => (float)i).ToArray(), 10, 100));
+        var small = g.AddInitializer("b", Tensor.FromArray(new[] { 1f, 2f }, 2));
+        var n = AddNode(g, "Attrs", "a", []);
+        n.Attributes.Set("t", Tensor.FromArray(new long[100], 100));
+        g.Outputs.Add(w);
+        g.Outputs.Add(small);
+        var text = IrPrinter.Print(g, elideTensorsAbove: 16);
+        Assert.Matches(@"init %w: f32\[10,100\] = elided<1000 elements, fnv1a 0x[0-9a-f]{16}>\n", text);
+        Assert.Contains("init %b: f32[2] = [1, 2]", text);
+        Assert.Matches(@"t = i64\[100\] elided<100 elements, fnv1a 0x[0-9a-f]{16}>", text);
+        var changed = g.InitializerData(w)!.Clone();
+        changed.As<float>()[999] = -1;
+        g.SetInitializer(w, changed);
+        Assert.NotEqual(text, IrPrinter.Print(g, elideTensorsAbove: 16)); // the hash shows the change
+        var e = Assert.Throws<EngineException>(() => IrAssert.Parse(text));
+        Assert.Contains("elided when printing", e.Message);
+    }
+
+    [Fact]
     public void PrintNodeShowsOneStatement()
     {
         var g = new Graph();

@@ -137,4 +137,21 @@ public class ConvTests
             new KernelContext(new AttributeMap(Engine.Graph.OpRegistry.Default.Get("Conv").Defaults), 1, "conv7"), [x, w]));
         Assert.Contains("conv7", e.Message);
     }
+
+    [Theory]
+    [InlineData("strides", new long[] { 0, 1 })]
+    [InlineData("pads", new long[] { 1, 1 })]
+    [InlineData("pads", new long[] { 1, 1, -1, 0 })]
+    [InlineData("pads", new long[] { 2000000000, 2000000000, 1, 1 })]
+    [InlineData("dilations", new long[] { 1, 1, 1 })]
+    [InlineData("kernel_shape", new long[] { 2, 2 })]
+    public void BadAttributesFailCleanly(string name, long[] value)
+    {
+        var x = Tensor.FromArray(new float[16], 1, 1, 4, 4);
+        var w = Tensor.FromArray(new float[9], 1, 1, 3, 3);
+        var attrs = new AttributeMap(Engine.Graph.OpRegistry.Default.Get("Conv").Defaults);
+        attrs.Set(name, value);
+        var e = Assert.Throws<EngineException>(() => Engine.Runtime.Kernels.ConvKernels.Conv(new KernelContext(attrs, 1, "bad"), [x, w]));
+        Assert.Contains("bad", e.Message);
+    }
 }

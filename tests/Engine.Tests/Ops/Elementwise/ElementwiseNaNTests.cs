@@ -1,9 +1,9 @@
 using Engine.Runtime;
-using static Engine.Tests.Ops.OpRunner;
+using static Engine.Tests.Ops.ElementwiseRunner;
 
 namespace Engine.Tests.Ops;
 
-public class NaNAndFloatTests
+public class ElementwiseNaNTests
 {
     private const float NaN = float.NaN;
 

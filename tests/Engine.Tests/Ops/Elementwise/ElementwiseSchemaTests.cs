@@ -1,10 +1,10 @@
 using Engine.Graph;
 using Engine.Runtime;
-using static Engine.Tests.Ops.OpRunner;
+using static Engine.Tests.Ops.ElementwiseRunner;
 
 namespace Engine.Tests.Ops;
 
-public class SchemaTests
+public class ElementwiseSchemaTests
 {
     private static readonly string[] Unary =
     [
@@ -120,5 +120,71 @@ public class SchemaTests
         Assert.Contains("rank", e.Message);
         var same = Upgrade("Sub", 5, new Tensor?[1], [T(DataType.Float, 3), T(DataType.Float, 3)], ("consumed_inputs", new long[] { 0, 0 }));
         Assert.Equal(0, same.Attributes.Count);
+    }
+
+    [Fact]
+    public void PReluSixChannelSlopeIsAlignedWithAxisOne()
+    {
+        var prelu = OpRegistry.Default.Get("PRelu");
+        var g = new Engine.Graph.Graph();
+        var x = g.AddInput("x", T(DataType.Float, 2, 3, 4, 5));
+        var slope = g.AddInitializer("slope", F(0.1f, 0.2f, 0.3f));
+        var n = NodeFactory.Create(prelu, "p", [x, slope]);
+        g.AddNode(n);
+        Tensor? added = null;
+        var emitted = new List<Node>();
+        foreach (var rule in prelu.ImportRules.Where(r => r.IntroducedIn > 6))
+            rule.Rule(new ImportRuleContext(n, 6, OpRegistry.Default, (t, h) => { added = t; return g.AddInitializer(h, t); }, emitted.Add));
+        Assert.Empty(emitted);
+        Assert.Equal(new[] { 3, 1, 1 }, added!.Shape);
+        Assert.Same(g.InitializerValues[^1], n.Input(1));
+
+        // A slope fed at run time gets an Unsqueeze in the graph instead.
+        var g2 = new Engine.Graph.Graph();
+        var x2 = g2.AddInput("x", T(DataType.Float, 2, 3, 4));
+        var s2 = g2.AddInput("slope", T(DataType.Float, 3));
+        var n2 = NodeFactory.Create(prelu, "p", [x2, s2]);
+        g2.AddNode(n2);
+        foreach (var rule in prelu.ImportRules.Where(r => r.IntroducedIn > 6))
+            rule.Rule(new ImportRuleContext(n2, 6, OpRegistry.Default, (t, h) => { added = t; return g2.AddInitializer(h, t); }, emitted.Add));
+        Assert.Single(emitted);
+        Assert.Equal("Unsqueeze", emitted[0].OpType);
+        Assert.Equal(new long[] { 1 }, added!.ToInt64Array());
+        Assert.Same(emitted[0].Outputs[0], n2.Input(1));
+
+        // Mismatched channel counts are an import error, a single shared slope is left alone.
+        var g3 = new Engine.Graph.Graph();
+        var n3 = NodeFactory.Create(prelu, "p", [g3.AddInput("x", T(DataType.Float, 2, 4, 4)), g3.AddInitializer("s", F(1, 2, 3))]);
+        g3.AddNode(n3);
+        Assert.Throws<EngineException>(() => prelu.ImportRules.Last().Rule(new ImportRuleContext(n3, 6, OpRegistry.Default, (t, h) => g3.AddInitializer(h, t), _ => { })));
+        var single = g3.AddInitializer("one", F(0.5f));
+        n3.SetInput(1, single);
+        prelu.ImportRules.Last().Rule(new ImportRuleContext(n3, 6, OpRegistry.Default, (t, h) => g3.AddInitializer(h, t), _ => { }));
+        Assert.Same(single, n3.Input(1));
+    }
+
+    [Fact]
+    public void LegacyAxisBroadcastRunsLikeOpsetSix()
+    {
+        // Add-6 with broadcast=1, axis=1: B [3] lines up with A's dim 1, not its last dim.
+        var add = OpRegistry.Default.Get("Add");
+        var g = new Engine.Graph.Graph();
+        var a = g.AddInput("a", T(DataType.Float, 2, 3, 2));
+        var b = g.AddInput("b", T(DataType.Float, 3));
+        var n = NodeFactory.Create(add, "add", [a, b], 1, ("broadcast", 1L), ("axis", 1L));
+        g.AddNode(n);
+        g.Outputs.Add(n.Outputs[0]!);
+        foreach (var rule in add.ImportRules.Where(r => r.IntroducedIn > 6))
+            rule.Rule(new ImportRuleContext(n, 6, OpRegistry.Default, (t, h) => g.AddInitializer(h, t), e => g.InsertNode(g.IndexOf(n), e)));
+        Assert.Equal(0, n.Attributes.Count);
+        TypePropagation.Run(g);
+        Assert.Equal("f32[2,3,2]", n.Outputs[0]!.Type.ToString());
+        var av = Enumerable.Range(0, 12).Select(i => (float)i).ToArray();
+        var outs = new ReferenceExecutor(g).Run(new Dictionary<string, Tensor>
+        {
+            ["a"] = Tensor.FromArray(av, 2, 3, 2),
+            ["b"] = F(100, 200, 300),
+        });
+        Assert.Equal(new float[] { 100, 101, 202, 203, 304, 305, 106, 107, 208, 209, 310, 311 }, outs[n.Outputs[0]!.Name].As<float>());
     }
 }

@@ -4,16 +4,19 @@ using Engine.Runtime;
 namespace Engine.Tests.Ops;
 
 /// <summary>Runs an op's registered kernel with its schema defaults, as the executor would.</summary>
-internal static class OpRunner
+internal static class ElementwiseRunner
 {
     public static Tensor Run(string op, params Tensor?[] inputs) => RunWith(op, [], inputs);
 
-    public static Tensor RunWith(string op, (string Name, object Value)[] attributes, params Tensor?[] inputs)
+    public static Tensor RunWith(string op, (string Name, object Value)[] attributes, params Tensor?[] inputs) =>
+        RunThreads(op, 1, attributes, inputs);
+
+    public static Tensor RunThreads(string op, int threads, (string Name, object Value)[] attributes, params Tensor?[] inputs)
     {
         var schema = OpRegistry.Default.Get(op);
         var attrs = new AttributeMap(schema.Defaults) { Owner = "test" };
         foreach (var (k, v) in attributes) attrs.Set(k, v);
-        var ctx = new KernelContext(attrs, 1, "n_" + op);
+        var ctx = new KernelContext(attrs, 1, "n_" + op) { Threads = threads };
         var outs = schema.Kernel!(ctx, inputs);
         return outs[0]!;
     }

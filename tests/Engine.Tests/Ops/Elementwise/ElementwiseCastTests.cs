@@ -1,9 +1,9 @@
 using Engine.Runtime;
-using static Engine.Tests.Ops.OpRunner;
+using static Engine.Tests.Ops.ElementwiseRunner;
 
 namespace Engine.Tests.Ops;
 
-public class CastTests
+public class ElementwiseCastTests
 {
     private static Tensor Cast(Tensor x, DataType to) => RunWith("Cast", [("to", (long)to)], x);
 

@@ -1,10 +1,10 @@
 using Engine.Runtime;
 using Engine.Runtime.Kernels;
-using static Engine.Tests.Ops.OpRunner;
+using static Engine.Tests.Ops.ElementwiseRunner;
 
 namespace Engine.Tests.Ops;
 
-public class BroadcastTests
+public class ElementwiseBroadcastTests
 {
     /// <summary>Plain index-by-index reference: Offsets maps each output element to its input elements.</summary>
     private static float[] Naive(float[] a, int[] sa, float[] b, int[] sb, Func<float, float, float> f)
@@ -93,6 +93,23 @@ public class BroadcastTests
         Assert.Equal(a.Zip(b, (x, y) => x * y).ToArray(), Run("Mul", F(a), F(b)).As<float>());
         Assert.Equal(a.Select(x => 2.5f / x).ToArray(), Run("Div", Tensor.Scalar(2.5f), F(a)).As<float>());
         Assert.Equal(a.Select(x => Math.Max(x, 0.5f)).ToArray(), Run("Max", F(a), Tensor.Scalar(0.5f)).As<float>());
+    }
+
+    [Fact]
+    public void ThreadedRunsMatchSequentialOnes()
+    {
+        var a = Tensor.FromArray(Values(3 * 200 * 300, 7), 3, 200, 300);
+        var b = Tensor.FromArray(Values(200 * 1, 8), 200, 1);
+        var c = Tensor.FromArray(Values(3 * 200 * 300, 9), 3, 200, 300);
+        foreach (var (op, x, y) in new[] { ("Add", a, b), ("Mul", a, c), ("Max", b, a), ("Sub", a, Tensor.Scalar(1f)) })
+            Assert.Equal(RunThreads(op, 1, [], x, y).As<float>(), RunThreads(op, 4, [], x, y).As<float>());
+        Assert.Equal(RunThreads("Exp", 1, [], a).As<float>(), RunThreads("Exp", 3, [], a).As<float>());
+        Assert.Equal(RunThreads("Less", 1, [], a, c).As<bool>(), RunThreads("Less", 2, [], a, c).As<bool>());
+        // A failure inside a worker surfaces as the kernel's own error, not an AggregateException.
+        var ints = Tensor.FromArray(Enumerable.Range(1, 300_000).ToArray(), 300_000);
+        var zeros = Tensor.FromArray(new int[300_000], 300_000);
+        var e = Assert.Throws<EngineException>(() => RunThreads("Div", 4, [], ints, zeros));
+        Assert.Contains("division by zero", e.Message);
     }
 
     [Fact]

@@ -1,9 +1,9 @@
 using Engine.Runtime;
-using static Engine.Tests.Ops.OpRunner;
+using static Engine.Tests.Ops.ElementwiseRunner;
 
 namespace Engine.Tests.Ops;
 
-public class ActivationTests
+public class ElementwiseActivationTests
 {
     private static void Near(double[] want, Tensor got)
     {
@@ -19,6 +19,8 @@ public class ActivationTests
     {
         Near([-0.03, -0.01, -0.0025, 0, 0.25, 1, 3], Run("LeakyRelu", X));
         Near([-0.3, -0.1, -0.025, 0, 0.25, 1, 3], RunWith("LeakyRelu", [("alpha", 0.1f)], X));
+        Near([-6, -2, -0.5, 0, 0.25, 1, 3], RunWith("LeakyRelu", [("alpha", 2f)], X));
+        Near([0.3, 0.1, 0.025, 0, 0.25, 1, 3], RunWith("LeakyRelu", [("alpha", -0.1f)], X));
         Near([Math.Exp(-3) - 1, Math.Exp(-1) - 1, Math.Exp(-0.25) - 1, 0, 0.25, 1, 3], Run("Elu", X));
         const double a = 1.67326319217681884765625, g = 1.05070102214813232421875;
         Near([g * a * (Math.Exp(-3) - 1), g * a * (Math.Exp(-1) - 1), g * a * (Math.Exp(-0.25) - 1), 0, g * 0.25, g, 3 * g], Run("Selu", X));
@@ -44,6 +46,13 @@ public class ActivationTests
         Near(xs.Select(v => 0.5 * v * (1 + Math.Tanh(Math.Sqrt(2 / Math.PI) * (v + 0.044715 * v * v * v)))).ToArray(),
             RunWith("Gelu", [("approximate", "tanh")], X));
         Assert.Throws<EngineException>(() => RunWith("Gelu", [("approximate", "fast")], X));
+    }
+
+    [Fact]
+    public void VectorizedActivationsKeepNaN()
+    {
+        foreach (var op in new[] { "LeakyRelu", "HardSigmoid", "HardSwish", "Swish", "Elu", "Gelu" })
+            Assert.True(float.IsNaN(Run(op, F(float.NaN, 1)).As<float>()[0]), op);
     }
 
     [Fact]
