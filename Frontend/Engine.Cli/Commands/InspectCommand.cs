@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text;
 using System.Text.Json;
+using Engine.Onnx;
 using Engine.Onnx.Inspection;
 
 namespace Engine.Cli.Commands;
@@ -13,7 +14,7 @@ public static class InspectCommand
 {
     public static Command Create()
     {
-        var model = new Argument<string>("model") { Description = "ONNX model file (.onnx)" };
+        var model = new Argument<string>("model") { Description = "model file: ONNX, or IR text (.ir, .txt)" };
         var format = new Option<string>("--format", "-f")
         {
             Description = "output format: 'text' (tables for people) or 'json' (for scripts)",
@@ -28,7 +29,10 @@ public static class InspectCommand
         };
         cmd.SetAction(p => Guard.Run(() =>
         {
-            var report = ModelInspector.Inspect(p.GetValue(model)!);
+            var path = p.GetValue(model)!;
+            var report = Path.GetExtension(path).ToLowerInvariant() is ".ir" or ".txt"
+                ? ModelInspector.Inspect(OnnxExporter.Export(ModelFormats.ReadIrText(path)), path, Path.GetDirectoryName(Path.GetFullPath(path)))
+                : ModelInspector.Inspect(path);
             Console.Write(p.GetValue(format) == "json" ? ToJson(report) + "\n" : ToText(report));
             return ExitCodes.Ok;
         }));

@@ -65,6 +65,9 @@ public static class FlopEstimator
             ["MatMulInteger"] = MatMul,
             ["QLinearMatMul"] = MatMul,
             ["Gemm"] = Gemm,
+            ["RNN"] = Recurrent,
+            ["GRU"] = Recurrent,
+            ["LSTM"] = Recurrent,
             ["MaxPool"] = WindowPool,
             ["AveragePool"] = WindowPool,
             ["LpPool"] = WindowPool,
@@ -155,6 +158,20 @@ public static class FlopEstimator
         var k = FlopContext.DimOf(c.Input(0), c.Attributes.GetInt("transA", 0) != 0 ? 0 : 1);
         if (y is null || k is null) return null;
         return 2 * y.Value * k.Value + (c.HasInput(2) ? y.Value : 0);
+    }
+
+    /// <summary>
+    /// RNN/GRU/LSTM: every (time step, batch row) multiplies its input by W and its state by R,
+    /// for every direction and gate — 2·(|W| + |R|) per step and row. Gate nonlinearities are not counted.
+    /// </summary>
+    private static double? Recurrent(FlopContext c)
+    {
+        var x = c.InputElements(0);
+        var inputSize = FlopContext.DimOf(c.Input(0), -1);
+        var w = c.InputElements(1);
+        var r = c.InputElements(2);
+        if (x is null || inputSize is null or 0 || w is null || r is null) return null;
+        return 2 * (x.Value / inputSize.Value) * (w.Value + r.Value);
     }
 
     /// <summary>prod(kernel_shape) per output element.</summary>
