@@ -75,6 +75,28 @@ public class CorruptModelCorpusTests
         }
     }
 
+    /// <summary>Breadth: two mutants of every node-test model (every op, attribute kind and tensor layout the suite uses).</summary>
+    [Fact]
+    public void MutantsOfEveryNodeTestImportCleanly()
+    {
+        var root = SharedData.Path("onnx", "node");
+        var models = Directory.GetDirectories(root).Order(StringComparer.Ordinal).Select(d => Path.Combine(d, "model.onnx")).Where(File.Exists).ToList();
+        Assert.True(models.Count > 1000, $"{root}: only {models.Count} node tests");
+        var rng = new Random(2024);
+        using var dir = new OnnxBuilder.TempDir();
+        foreach (var model in models)
+        {
+            var bytes = File.ReadAllBytes(model);
+            for (int i = 0; i < 2; i++)
+            {
+                var m = (byte[])bytes.Clone();
+                for (int k = 0, n = 1 + rng.Next(3); k < n; k++) m[rng.Next(m.Length)] ^= (byte)(1 << rng.Next(8));
+                var path = dir.Write($"{Path.GetFileName(Path.GetDirectoryName(model))}_{i}.onnx", m);
+                Check(path, "import", () => new OnnxImporter().Load(path));
+            }
+        }
+    }
+
     [Fact]
     public void CorruptIrTextFailsCleanly()
     {
