@@ -57,9 +57,9 @@ public static class FlopEstimator
     {
         var r = new Dictionary<string, FlopRule>(StringComparer.Ordinal)
         {
-            ["Conv"] = Conv,
-            ["ConvInteger"] = Conv,
-            ["QLinearConv"] = Conv,
+            ["Conv"] = c => Conv(c, weight: 1, bias: 2),
+            ["ConvInteger"] = c => Conv(c, weight: 1, bias: -1),
+            ["QLinearConv"] = c => Conv(c, weight: 3, bias: 8),
             ["ConvTranspose"] = ConvTranspose,
             ["MatMul"] = MatMul,
             ["MatMulInteger"] = MatMul,
@@ -128,14 +128,12 @@ public static class FlopEstimator
     }
 
     /// <summary>2·(C/group)·prod(kernel) per output element, plus one add per output for a bias.</summary>
-    private static double? Conv(FlopContext c)
+    private static double? Conv(FlopContext c, int weight, int bias)
     {
-        var w = c.Input(1);
         var y = c.OutputElements();
-        var perOutput = FlopContext.ProductFrom(w, 1);
+        var perOutput = FlopContext.ProductFrom(c.Input(weight), 1);
         if (y is null || perOutput is null) return null;
-        double bias = c.HasInput(2) && c.Node.OpType == "Conv" ? y.Value : 0;
-        return 2 * y.Value * perOutput.Value + bias;
+        return 2 * y.Value * perOutput.Value + (bias >= 0 && c.HasInput(bias) ? y.Value : 0);
     }
 
     /// <summary>Every input element is scattered through (M/group)·prod(kernel) weights.</summary>

@@ -144,4 +144,17 @@ public class InspectTests
         Assert.Equal(FlopStatus.Known, e.Status);
         Assert.Equal(2.0 * 7 * 2 * (2 * 12 * 5 + 2 * 12 * 3), e.Flops);
     }
+
+    [Fact]
+    public void QuantizedConvReadsItsWeightFromInput3()
+    {
+        var n = new Node(new OpSchema("", "QLinearConv"), "q");
+        var scalar = TensorType.Of(DataType.Float);
+        n.AddInput(new Value("x", TensorType.Of(DataType.UInt8, 1, 2, 5, 5)));
+        n.AddInput(new Value("xs", scalar));
+        n.AddInput(new Value("xz", TensorType.Of(DataType.UInt8)));
+        n.AddInput(new Value("w", TensorType.Of(DataType.UInt8, 4, 2, 3, 3)));
+        n.AddOutput(new Value("y", TensorType.Of(DataType.UInt8, 1, 4, 3, 3)));
+        Assert.Equal(2.0 * 36 * 18, FlopEstimator.Estimate(n).Flops);
+    }
 }
