@@ -60,11 +60,11 @@ public static class InspectCommand
         sb.Append(Values(r.Outputs));
 
         var approx = r.Parameters.Elements >= 1000 ? $" ({Units.Si(r.Parameters.Elements)})" : "";
-        sb.Append($"\nparameters  {Units.Count(r.Parameters.Elements)}{approx} in {r.Parameters.Tensors} initializers, {Units.Bytes(r.Parameters.Bytes)}\n");
+        sb.Append($"\nparameters  {Units.Count(r.Parameters.Elements)}{approx} in {Units.Plural(r.Parameters.Tensors, "initializer")}, {Units.Bytes(r.Parameters.Bytes)}\n");
         if (r.ConstantNodes.Tensors > 0)
-            sb.Append($"constants   {Units.Count(r.ConstantNodes.Elements)} elements in {r.ConstantNodes.Tensors} Constant nodes, {Units.Bytes(r.ConstantNodes.Bytes)}\n");
+            sb.Append($"constants   {Units.Count(r.ConstantNodes.Elements)} elements in {Units.Plural(r.ConstantNodes.Tensors, "Constant node")}, {Units.Bytes(r.ConstantNodes.Bytes)}\n");
 
-        sb.Append($"\nops ({r.Nodes} nodes, {r.Ops.Count(o => o.Count > 0)} op types{(r.Subgraphs > 0 ? $", {r.Subgraphs} subgraphs included" : "")})\n");
+        sb.Append($"\nops ({Units.Plural(r.Nodes, "node")}, {Units.Plural(r.Ops.Count(o => o.Count > 0), "op type")}{(r.Subgraphs > 0 ? $", {Units.Plural(r.Subgraphs, "subgraph")} included" : "")})\n");
         var t = new TextTable("op", "nodes>", "FLOPs>", "unknown>", "note");
         foreach (var o in r.Ops)
         {
@@ -77,7 +77,7 @@ public static class InspectCommand
 
         var f = r.Flops;
         int all = f.KnownNodes + f.UnknownShapeNodes + f.NoRuleNodes;
-        sb.Append($"\nFLOPs     {Units.Si(f.Total)} estimated over {f.KnownNodes} of {all} nodes");
+        sb.Append($"\nFLOPs     {Units.Si(f.Total)} estimated over {f.KnownNodes} of {Units.Plural(all, "node")}");
         if (f.UnknownShapeNodes + f.NoRuleNodes > 0)
         {
             var parts = new List<string>();
