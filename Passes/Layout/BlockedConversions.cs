@@ -16,6 +16,16 @@ public static class BlockedConversions
     /// <summary>Inserts ToBlocked(x) before <paramref name="anchor"/>; x is [N,C,H,W] static with C % c == 0.</summary>
     public static Value ToBlocked(RewriteContext c, Node anchor, Value x, int block)
     {
+        // Reuse a conversion of x that already comes before the anchor (several convs often read one value).
+        foreach (var r0 in x.Users)
+        {
+            if (r0.Owner != c.Graph || r0.OpType != "Reshape" || r0.Domain != "" || r0.Outputs[0] is not { } rv) continue;
+            foreach (var t0 in rv.Users)
+            {
+                if (t0.Outputs[0] is { } tv && tv.Type.Rank == 5 && tv.Type.Dims![4].Value == block && MatchToBlocked(tv) == x
+                    && c.Graph.IndexOf(t0) >= 0 && c.Graph.IndexOf(t0) < c.Graph.IndexOf(anchor)) return tv;
+            }
+        }
         var s = x.Type.StaticShape();
         var shape = c.Constant(Tensor.FromArray(new long[] { s[0], s[1] / block, block, s[2], s[3] }, 5), "to_blocked_shape");
         var r = c.InsertBefore(anchor, "Reshape", [x, shape]);
