@@ -14,6 +14,7 @@ public static class Pipelines
             new CommonSubexpressionElimination(),
             InferenceLoweringRules.Create(),
             new ConstantFolding(),
+            new NchwcLayout(),
             new DeadCodeElimination(),
             new ShapeInference(),
         };
