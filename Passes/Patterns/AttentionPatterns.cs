@@ -1,0 +1,154 @@
+using Engine.Graph;
+using Engine.Runtime;
+using static Engine.Passes.PatternUtil;
+
+namespace Engine.Passes;
+
+/// <summary>
+/// Scaled dot-product attention spelled out: MatMul(Q, Kᵀ), scaled by constants (on Q, on Kᵀ or on
+/// the scores, as Mul or Div), optionally + an additive mask, Softmax over the last axis, MatMul with
+/// V. The core becomes one ONNX Attention with an explicit scale (the product of every constant
+/// factor found). Q/K/V of rank 4 ([batch, heads, seq, head_dim]) map to the 4-D form; rank 3
+/// ([batch·heads, seq, head_dim], PyTorch's bmm form) to the 3-D form with one head.
+/// The key operand is usually a Transpose of the keys: it is composed with the swap of the last two
+/// axes, so K's own layout transposes (PyTorch's Transpose(0,2,3,1)) fold into one.
+/// </summary>
+public static class AttentionPatterns
+{
+    public static RuleSet Create() => new("fuse-attention", 2,
+    [
+        new("sdpa", ScaledDotProductAttention),
+    ]);
+
+    private static bool ScaledDotProductAttention(Node mm2, RewriteContext c)
+    {
+        if (!Is(mm2, "MatMul") || mm2.Inputs[1] is not { } v) return false;
+        var m = new PatternMatch(c);
+        m.Add(mm2);
+        var softmax = m.Take(mm2.Inputs[0], "Softmax");
+        if (softmax is null || softmax.Inputs[0] is not { } s) return false;
+        int rank = s.Type.Rank;
+        if (rank is not (3 or 4) || !IsAttentionType(s.Type.Elem)) return false;
+        long smAxis = softmax.Attributes.GetInt("axis");
+        if (smAxis != -1 && smAxis != rank - 1) return false;
+
+        // Softmax input: [scores + mask], scores = scale·MatMul(Q, Kᵀ).
+        Value? mask = null;
+        Node? mm1 = null;
+        double scale = 1;
+        var chain = new List<Node>();
+        if (RewriteContext.Producer(s, "Add") is { } add && add.Inputs.Count == 2)
+        {
+            for (int side = 0; side < 2 && mm1 is null; side++)
+            {
+                chain.Clear();
+                var (scores, k) = StripScales(add.Inputs[side]!, chain, c);
+                if (RewriteContext.Producer(scores, "MatMul") is not { } found) continue;
+                (mm1, scale, mask) = (found, k, add.Inputs[1 - side]);
+                chain.Add(add);
+            }
+        }
+        else
+        {
+            var (scores, k) = StripScales(s, chain, c);
+            mm1 = RewriteContext.Producer(scores, "MatMul");
+            scale = k;
+        }
+        if (mm1 is null) return false;
+        foreach (var n in chain) m.Add(n);
+        m.Add(mm1);
+
+        var (q, qScale) = StripScales(mm1.Inputs[0]!, m, c);
+        var (kt, kScale) = StripScales(mm1.Inputs[1]!, m, c);
+        scale *= qScale * kScale;
+        // Kᵀ = Transpose(X, P) ⇒ K = Transpose(X, P with its last two entries swapped).
+        Value kSource = kt;
+        long[] kPerm = SwapLast(Identity(rank));
+        if (RewriteContext.Producer(kt, "Transpose") is { } tr && tr.Inputs[0] is { } trIn && trIn.Type.Rank == rank)
+        {
+            m.Add(tr);
+            kPerm = SwapLast(tr.Attributes.GetIntsOrNull("perm") ?? Identity(rank).Reverse().ToArray());
+            var (inner, innerScale) = StripScales(trIn, m, c);
+            (kSource, scale) = (inner, scale * innerScale);
+        }
+        if (!(Math.Abs(scale) > 0) || double.IsInfinity(scale)) return false;
+
+        // Shapes: Q [.., sq, d], K [.., skv, d], V [.., skv, dv], same leading dims everywhere.
+        if (q.Type.Rank != rank || kSource.Type.Rank != rank || v.Type.Rank != rank) return false;
+        if (q.Type.Elem != s.Type.Elem || kSource.Type.Elem != s.Type.Elem || v.Type.Elem != s.Type.Elem) return false;
+        var qd = q.Type.Dims!;
+        var kd = kPerm.Select(p => kSource.Type.Dims![p]).ToArray();
+        var vd = v.Type.Dims!;
+        var yd = mm2.Outputs[0]!.Type.Dims;
+        for (int i = 0; i < rank - 2; i++)
+        {
+            if (!Same(qd[i], kd[i]) || !Same(qd[i], vd[i])) return false;
+        }
+        if (!Same(qd[rank - 1], kd[rank - 1]) || !Same(kd[rank - 2], vd[rank - 2]) || !Known(qd[rank - 2]) || !Known(vd[rank - 1])) return false;
+        var expected = qd.Take(rank - 1).Append(vd[rank - 1]).ToArray();
+        if (yd is null || !yd.SequenceEqual(expected)) return false;
+
+        if (mask is not null)
+        {
+            // An additive mask that broadcasts into the scores without growing them; its key axis must be
+            // full length (Attention pads a shorter key axis as masked out instead of broadcasting it).
+            var scoresType = mm1.Outputs[0]!.Type;
+            if (mask.Type.Elem != s.Type.Elem || !mask.Type.HasRank || mask.Type.Rank > rank || mask.Type.Rank < 1) return false;
+            if (!SameKnownType(scoresType, s.Type) || !Same(mask.Type.Dims![^1], kd[rank - 2])) return false;
+        }
+
+        return m.Commit(mm2.Outputs[0]!, () =>
+        {
+            Value k = kPerm.SequenceEqual(Identity(rank)) ? kSource
+                : c.InsertBefore(mm2, "Transpose", [kSource], 1, ("perm", kPerm)).Outputs[0]!;
+            Value? maskIn = mask;
+            if (mask is not null && rank == 3 && mask.Type.Rank == 3)
+            {
+                // The 3-D form broadcasts the mask against [batch, 1, sq, skv]: give it the heads axis.
+                var axes = c.Constant(Tensor.FromArray(new long[] { 1 }, 1), "mask_axes");
+                maskIn = c.InsertBefore(mm2, "Unsqueeze", [mask, axes]).Outputs[0]!;
+            }
+            var attrs = new List<(string, object)> { ("scale", (float)scale) };
+            if (rank == 3) attrs.AddRange([("q_num_heads", 1L), ("kv_num_heads", 1L)]);
+            var inputs = maskIn is null ? new[] { q, k, v } : new[] { q, k, v, maskIn };
+            return c.InsertBefore(mm2, "Attention", inputs, 1, attrs.ToArray()).Outputs[0]!;
+        });
+    }
+
+    private static bool IsAttentionType(DataType t) => t is DataType.Float or DataType.Float16;
+
+    private static bool Known(Dim d) => d.IsKnown || d.IsSymbolic;
+
+    private static bool Same(Dim a, Dim b) => Known(a) && a == b;
+
+    private static long[] Identity(int rank) => Enumerable.Range(0, rank).Select(i => (long)i).ToArray();
+
+    private static long[] SwapLast(long[] perm)
+    {
+        var p = (long[])perm.Clone();
+        (p[^1], p[^2]) = (p[^2], p[^1]);
+        return p;
+    }
+
+    /// <summary>Peels Mul/Div by scalar constants off <paramref name="v"/>; returns the unscaled value and the total factor.</summary>
+    private static (Value Value, double Factor) StripScales(Value v, List<Node> taken, RewriteContext c)
+    {
+        double factor = 1;
+        while (true)
+        {
+            var n = v.Producer;
+            if (MulByScalar(n, c) is { } mu) (v, factor) = (mu.X, factor * mu.K);
+            else if (DivByScalar(n, c) is { } d) (v, factor) = (d.X, factor / d.K);
+            else return (v, factor);
+            taken.Add(n!);
+        }
+    }
+
+    private static (Value Value, double Factor) StripScales(Value v, PatternMatch m, RewriteContext c)
+    {
+        var taken = new List<Node>();
+        var result = StripScales(v, taken, c);
+        foreach (var n in taken) m.Add(n);
+        return result;
+    }
+}
