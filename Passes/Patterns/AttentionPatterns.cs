@@ -18,7 +18,66 @@ public static class AttentionPatterns
     public static RuleSet Create() => new("fuse-attention", 2,
     [
         new("sdpa", ScaledDotProductAttention),
+        new("attention-head-layout", HeadLayout),
     ]);
+
+    private static readonly long[] HeadsToSeq = [0, 2, 1, 3];
+
+    /// <summary>
+    /// The head split/merge around a 4-D Attention — each of Q, K, V = Transpose(Reshape(x, [B, S, H, D]),
+    /// (0,2,1,3)) and the output Transpose(·, (0,2,1,3)) → Reshape to [B, S, H·Dv] — is exactly what
+    /// the 3-D form of Attention does internally with q_num_heads = kv_num_heads = H.
+    /// </summary>
+    private static bool HeadLayout(Node reshape, RewriteContext c)
+    {
+        if (!Is(reshape, "Reshape")) return false;
+        var m = new PatternMatch(c);
+        m.Add(reshape);
+        var merge = m.Take(reshape.Inputs[0], "Transpose");
+        if (merge is null || !IsHeadSwap(merge)) return false;
+        var att = m.Take(merge.Inputs[0], "Attention");
+        if (att is null || att.Inputs.Count is < 3 or > 4 || att.Outputs.Skip(1).Any(o => o is not null && o.Users.Count > 0)) return false;
+        if (att.Attributes.HasExplicit("q_num_heads") || att.Attributes.HasExplicit("kv_num_heads")) return false;
+        var a4 = att.Outputs[0]!.Type;
+        if (a4.Rank != 4) return false;
+
+        var sources = new Value[3];
+        long heads = -1;
+        for (int i = 0; i < 3; i++)
+        {
+            var split = m.Take(att.Inputs[i], "Transpose");
+            if (split is null || !IsHeadSwap(split)) return false;
+            var r = m.Take(split.Inputs[0], "Reshape");
+            if (r?.Inputs[0] is not { } x || x.Type.Rank != 3) return false;
+            var xd = x.Type.Dims!;
+            var rd = r.Outputs[0]!.Type.Dims;
+            // [B, S, H·D] → [B, S, H, D] with B and S carried over and H·D = the hidden size.
+            if (rd is not { Length: 4 } || !Same(rd[0], xd[0]) || !Same(rd[1], xd[1])) return false;
+            if (!rd[2].IsKnown || !rd[3].IsKnown || !xd[2].IsKnown || rd[2].Value * rd[3].Value != xd[2].Value) return false;
+            if (heads >= 0 && rd[2].Value != heads) return false;
+            heads = rd[2].Value;
+            sources[i] = x;
+        }
+        // Output: [B, H, Sq, Dv] → [B, Sq, H, Dv] → [B, Sq, H·Dv].
+        var y = reshape.Outputs[0]!;
+        var yd = y.Type.Dims;
+        var ad = a4.Dims!;
+        if (yd is not { Length: 3 } || !Same(yd[0], ad[0]) || !Same(yd[1], ad[2])) return false;
+        if (!ad[3].IsKnown || !yd[2].IsKnown || yd[2].Value != heads * ad[3].Value) return false;
+
+        return m.Commit(y, () =>
+        {
+            var attrs = att.Attributes.Explicit.Select(kv => (kv.Key, kv.Value)).ToList();
+            attrs.Add(("q_num_heads", heads));
+            attrs.Add(("kv_num_heads", heads));
+            var inputs = new List<Value?>(sources);
+            if (att.Inputs.Count == 4) inputs.Add(att.Inputs[3]);
+            return c.InsertBefore(reshape, "Attention", inputs, 1, attrs.ToArray()).Outputs[0]!;
+        });
+    }
+
+    private static bool IsHeadSwap(Node transpose) =>
+        transpose.Attributes.GetIntsOrNull("perm") is { } p && p.SequenceEqual(HeadsToSeq);
 
     private static bool ScaledDotProductAttention(Node mm2, RewriteContext c)
     {

@@ -2,7 +2,9 @@
 """Exports a small PyTorch transformer encoder to ONNX for the pattern-recognition tests.
 
 Two post-norm encoder layers (d_model 32, 4 heads, feed-forward 64, GELU, batch_first, dropout 0)
-in eval mode with a causal float mask, exported with the highest opset torch 1.13 supports (17).
+in eval mode with a causal float mask, exported with the highest opset torch 1.13 supports (17:
+LayerNorm becomes LayerNormalization) and with opset 14 (LayerNorm spelled out as
+ReduceMean/Sub/Pow/ReduceMean/Add/Sqrt/Div/Mul/Add), into transformer_encoder[_opset14].onnx.
 A fixed input and torch's output are saved as raw little-endian float32 (.bin) with their shapes
 in transformer_encoder.json, because writing TensorProto needs the onnx package.
 
@@ -17,7 +19,7 @@ from torch import nn
 HERE = os.path.dirname(os.path.abspath(__file__))
 D_MODEL, HEADS, FF, LAYERS = 32, 4, 64, 2
 BATCH, SEQ = 2, 5
-OPSET = 17
+OPSETS = {"transformer_encoder.onnx": 17, "transformer_encoder_opset14.onnx": 14}
 
 
 class Encoder(nn.Module):
@@ -42,13 +44,14 @@ def main():
     # gradients enabled keeps the ordinary decomposed layer.
     with torch.enable_grad():
         y = model(x)
-        torch.onnx.export(model, (x,), os.path.join(HERE, "transformer_encoder.onnx"),
-                          opset_version=OPSET, input_names=["input"], output_names=["output"],
-                          do_constant_folding=True)
+        for name, opset in OPSETS.items():
+            torch.onnx.export(model, (x,), os.path.join(HERE, name),
+                              opset_version=opset, input_names=["input"], output_names=["output"],
+                              do_constant_folding=True)
     x.detach().numpy().astype("<f4").tofile(os.path.join(HERE, "transformer_encoder_input_0.bin"))
     y.detach().numpy().astype("<f4").tofile(os.path.join(HERE, "transformer_encoder_output_0.bin"))
     with open(os.path.join(HERE, "transformer_encoder.json"), "w") as f:
-        json.dump({"opset": OPSET, "torch": torch.__version__,
+        json.dump({"models": OPSETS, "torch": torch.__version__,
                    "inputs": {"input": list(x.shape)}, "outputs": {"output": list(y.shape)}}, f, indent=2)
         f.write("\n")
 
