@@ -19,7 +19,76 @@ public static class AttentionPatterns
     [
         new("sdpa", ScaledDotProductAttention),
         new("attention-head-layout", HeadLayout),
+        new("attention-seq-first-heads", SeqFirstHeads),
     ]);
+
+    private static readonly long[] SwapFirst = [1, 0, 2];
+
+    /// <summary>
+    /// PyTorch 1.x's multi-head attention works sequence-first: x [S, B, E] → Reshape [S, B·H, D] →
+    /// Transpose(1,0,2) → [B·H, S, D] per head, the single-head 3-D Attention, then Transpose(1,0,2)
+    /// → [S, B·H, Dv] (usually followed by a Reshape to [S·B, E]). That is the H-head 3-D Attention on
+    /// Transpose(x, (1,0,2)) = [B, S, E], transposed back. The mask must not vary per batch·head.
+    /// </summary>
+    private static bool SeqFirstHeads(Node tOut, RewriteContext c)
+    {
+        if (!Is(tOut, "Transpose") || tOut.Attributes.GetIntsOrNull("perm") is not { } perm || !perm.SequenceEqual(SwapFirst)) return false;
+        var m = new PatternMatch(c);
+        m.Add(tOut);
+        var att = m.Take(tOut.Inputs[0], "Attention");
+        if (att is null || att.Inputs.Count is < 3 or > 4 || att.Outputs.Skip(1).Any(o => o is not null && o.Users.Count > 0)) return false;
+        if (att.Attributes.GetInt("q_num_heads", 0) != 1 || att.Attributes.GetInt("kv_num_heads", 0) != 1) return false;
+        var sources = new Value[3];
+        long heads = -1, batch = -1;
+        for (int i = 0; i < 3; i++)
+        {
+            var split = m.Take(att.Inputs[i], "Transpose");
+            if (split?.Attributes.GetIntsOrNull("perm") is not { } p || !p.SequenceEqual(SwapFirst)) return false;
+            var r = m.Take(split.Inputs[0], "Reshape");
+            if (r?.Inputs[0] is not { } x || x.Type.Rank != 3) return false;
+            var xd = x.Type.Dims!;
+            var rd = r.Outputs[0]!.Type.Dims;
+            // [S, B, E] → [S, B·H, D]; E may be unknown before shape inference reruns (exporters slice the
+            // packed projection with computed bounds), but the Reshape keeping S and splitting B fixes it to H·D.
+            if (rd is not { Length: 3 } || !Same(rd[0], xd[0]) || !xd[1].IsKnown || !rd[1].IsKnown || !rd[2].IsKnown) return false;
+            if (xd[1].Value == 0 || rd[1].Value % xd[1].Value != 0) return false;
+            long h = rd[1].Value / xd[1].Value;
+            if (xd[2].IsKnown ? xd[2].Value != h * rd[2].Value : xd[2].IsSymbolic) return false;
+            if (heads >= 0 && (h != heads || xd[1].Value != batch)) return false;
+            (heads, batch) = (h, xd[1].Value);
+            sources[i] = x;
+        }
+        var mask = att.Input(3);
+        if (mask is not null)
+        {
+            // Broadcast over [B·H, 1, Sq, Skv] before; over [B, H, Sq, Skv] after: only a mask shared by all of them survives.
+            if (mask.Type.Dims is not { } md || md.Length > 4) return false;
+            for (int i = 0; i < md.Length - 2; i++) if (!(md[i].IsKnown && md[i].Value == 1)) return false;
+        }
+        var o = tOut.Outputs[0]!;
+        if (o.Type.Dims is not { Length: 3 } od || !od.All(d => d.IsKnown)) return false;
+        // Prefer to replace the Reshape that usually merges the heads back, so no Reshape pair remains.
+        var root = tOut;
+        Value result = o;
+        long[]? finalShape = null;
+        if (SoleUser(o, "Reshape") is { } merge && c.ConstantOf(merge.Inputs[1])?.ToInt64Array() is { } shape && !shape.Contains(0))
+        {
+            (root, result, finalShape) = (merge, merge.Outputs[0]!, shape);
+            m.Add(merge);
+        }
+        finalShape ??= od.Select(d => d.Value).ToArray();
+        return m.Commit(result, () =>
+        {
+            var qkv = sources.Select(x => (Value?)c.InsertBefore(root, "Transpose", [x], 1, ("perm", SwapFirst)).Outputs[0]!).ToList();
+            if (mask is not null) qkv.Add(mask);
+            var attrs = att.Attributes.Explicit.Where(kv => kv.Key is not ("q_num_heads" or "kv_num_heads"))
+                .Select(kv => (kv.Key, kv.Value)).Append(("q_num_heads", (object)heads)).Append(("kv_num_heads", heads)).ToArray();
+            var a = c.InsertBefore(root, "Attention", qkv, 1, attrs).Outputs[0]!;
+            var back = c.InsertBefore(root, "Transpose", [a], 1, ("perm", SwapFirst)).Outputs[0]!;
+            var shapeValue = c.Constant(Tensor.FromArray(finalShape, finalShape.Length), "heads_merged");
+            return c.InsertBefore(root, "Reshape", [back, shapeValue]).Outputs[0]!;
+        });
+    }
 
     private static readonly long[] HeadsToSeq = [0, 2, 1, 3];
 

@@ -193,4 +193,59 @@ public class AttentionPatternTests
           %y = Attention(%q, %k, %v) {scale = 1.0}
         }
         """);
+
+    private static readonly string Causal = string.Join(", ",
+        Enumerable.Range(0, 25).Select(i => i % 5 > i / 5 ? "-10000" : "0"));
+
+    /// <summary>torch 1.x multi-head attention: sequence-first heads via Reshape [S, B·H, D] → Transpose(1,0,2), bmm form.</summary>
+    private static string SeqFirst(string mask) => $$"""
+        graph main(%xq: f32[5,2,8], %xk: f32[5,2,8], %xv: f32[5,2,8]) -> (%y) {
+          init %split: i64[3] = [5, 4, 4]
+          init %merge: i64[2] = [10, 8]
+          init %root: f32[] = [2]
+          init %mask: {{mask}}
+          %qr = Reshape(%xq, %split)
+          %q = Transpose(%qr) {perm = [1, 0, 2]}
+          %kr = Reshape(%xk, %split)
+          %kt = Transpose(%kr) {perm = [1, 2, 0]}
+          %vr = Reshape(%xv, %split)
+          %v = Transpose(%vr) {perm = [1, 0, 2]}
+          %qs = Div(%q, %root)
+          %s = MatMul(%qs, %kt)
+          %t = Add(%s, %mask)
+          %p = Softmax(%t)
+          %o = MatMul(%p, %v)
+          %ot = Transpose(%o) {perm = [1, 0, 2]}
+          %y = Reshape(%ot, %merge)
+        }
+        """;
+
+    [Fact]
+    public void SequenceFirstHeadsBecomeOneMultiHeadAttention() => PatternAssert.Fuses(Rules, SeqFirst($"f32[1,5,5] = [{Causal}]"), $$"""
+        graph main(%xq: f32[5,2,8], %xk: f32[5,2,8], %xv: f32[5,2,8]) -> (%y) {
+          init %merge: i64[2] = [10, 8]
+          init %mask: f32[1,5,5] = [{{Causal}}]
+          init %axes: i64[1] = [1]
+          %m4 = Unsqueeze(%mask, %axes)
+          %q = Transpose(%xq) {perm = [1, 0, 2]}
+          %k = Transpose(%xk) {perm = [1, 0, 2]}
+          %v = Transpose(%xv) {perm = [1, 0, 2]}
+          %a = Attention(%q, %k, %v, %m4) {scale = 0.5, q_num_heads = 2, kv_num_heads = 2}
+          %b = Transpose(%a) {perm = [1, 0, 2]}
+          %y = Reshape(%b, %merge)
+        }
+        """);
+
+    [Fact]
+    public void PerHeadMaskKeepsTheSingleHeadForm()
+    {
+        var perHead = string.Join(", ", Enumerable.Repeat(Causal, 4));
+        var before = SeqFirst($"f32[4,5,5] = [{perHead}]");
+        var g = PassAssert.Parse(before);
+        Rules.Run(g, new Engine.Passes.PassContext());
+        var attention = Assert.Single(g.Nodes, n => n.OpType == "Attention");
+        Assert.Equal(1, attention.Attributes.GetInt("q_num_heads"));
+        var inputs = PatternAssert.RandomInputs(g, 3);
+        PatternAssert.AssertClose(PatternAssert.Run(PassAssert.Parse(before), inputs), PatternAssert.Run(g, inputs), "per-head mask");
+    }
 }
