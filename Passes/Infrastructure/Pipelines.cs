@@ -9,6 +9,7 @@ public static class Pipelines
         var all = new List<IPass>
         {
             new ShapeInference(inputShapes),
+            CastLikeLowering.Create(),
             new ConstantFolding(),
             SimplifyRules.Create(),
             new CommonSubexpressionElimination(),

@@ -48,7 +48,7 @@ public static class ActivationPatterns
         var outer = tanh.Inputs[0]?.Producer;
         if (MulByScalar(outer, c) is not { } o || !Near(o.K, Sqrt2OverPi)) return false;
         m.Add(outer);
-        var sum = m.Take(o.X, "Add");
+        var sum = m.Add(AddProducer(o.X));
         if (sum is null || sum.Inputs.Count != 2) return false;
         for (int side = 0; side < 2; side++)
         {
@@ -82,7 +82,7 @@ public static class ActivationPatterns
     private static bool FinishGelu(Node f, Value x, PatternMatch m, RewriteContext c, string approximate)
     {
         var fOut = f.Outputs[0]!;
-        var plus = SoleUser(fOut, "Add");
+        var plus = AddUser(fOut);
         if (plus is null || !IsScalar(c, Other(plus, fOut), fOut, 1.0)) return false;
         m.Add(plus);
         if (HalfTimesX(plus.Outputs[0]!, x, m, c) is not { } root) return false;
@@ -170,7 +170,7 @@ public static class ActivationPatterns
         if (!Is(clip, "Clip") || clip.Inputs.Count != 3) return false;
         var m = new PatternMatch(c);
         m.Add(clip);
-        var add = m.Take(clip.Inputs[0], "Add");
+        var add = m.Add(AddProducer(clip.Inputs[0]));
         if (add is null) return false;
         Value? x = null;
         foreach (var operand in add.Inputs)

@@ -165,7 +165,7 @@ public static class AttentionPatterns
         Node? mm1 = null;
         double scale = 1;
         var chain = new List<Node>();
-        if (RewriteContext.Producer(s, "Add") is { } add && add.Inputs.Count == 2)
+        if (AddProducer(s) is { } add)
         {
             for (int side = 0; side < 2 && mm1 is null; side++)
             {

@@ -52,7 +52,7 @@ public static class NormalizationPatterns
         int axis = rank - axes.Length;
 
         // Sqrt(ReduceMean(d²) + ε)
-        var addEps = m.Take(sqrt.Inputs[0], "Add");
+        var addEps = m.Add(AddProducer(sqrt.Inputs[0]));
         if (addEps is null || addEps.Inputs.Count != 2) return false;
         Node? variance = null;
         double eps = double.NaN;
@@ -84,7 +84,7 @@ public static class NormalizationPatterns
             (gamma, y) = (g, mulG.Outputs[0]!);
             m.Add(mulG);
         }
-        if (SoleUser(y, "Add") is { } addB && Affine(addB, y, normalizedShape, c) is { } b)
+        if (AddUser(y) is { } addB && Affine(addB, y, normalizedShape, c) is { } b)
         {
             (beta, y) = (b, addB.Outputs[0]!);
             m.Add(addB);

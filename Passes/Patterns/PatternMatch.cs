@@ -112,6 +112,15 @@ internal static class PatternUtil
         return null;
     }
 
+    /// <summary>A two-operand addition: Add, or Sum of two inputs (ONNX function bodies write Sum).</summary>
+    public static bool IsAdd(Node? n) => n is not null && n.Inputs.Count == 2 && (Is(n, "Add") || Is(n, "Sum"));
+
+    /// <summary>The producer of <paramref name="v"/> when it is a two-operand addition.</summary>
+    public static Node? AddProducer(Value? v) => IsAdd(v?.Producer) ? v!.Producer : null;
+
+    /// <summary>The only reader of <paramref name="v"/> when it is a two-operand addition.</summary>
+    public static Node? AddUser(Value? v) => v is { Users.Count: 1 } && IsAdd(v.Users[0]) ? v.Users[0] : null;
+
     /// <summary>The only reader of <paramref name="v"/> when it is of op <paramref name="op"/>.</summary>
     public static Node? SoleUser(Value? v, string op) =>
         v is { Users.Count: 1 } && Is(v.Users[0], op) ? v.Users[0] : null;

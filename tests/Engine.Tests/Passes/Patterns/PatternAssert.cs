@@ -26,7 +26,7 @@ public static class PatternAssert
     public static Dictionary<string, Tensor> Run(Graph.Graph g, IReadOnlyDictionary<string, Tensor> inputs) =>
         new ReferenceExecutor(g).Run(inputs);
 
-    /// <summary>Uniform values in [-3, 3] for every float input (a spread that reaches Gelu's and HardSwish's bends).</summary>
+    /// <summary>Uniform values in [-3, 3] for every float/double input (a spread that reaches Gelu's and HardSwish's bends).</summary>
     public static Dictionary<string, Tensor> RandomInputs(Graph.Graph g, int seed)
     {
         var rng = new Random(seed);
@@ -35,10 +35,14 @@ public static class PatternAssert
         {
             if (g.IsInitializer(v)) continue;
             var shape = v.Type.StaticShape();
-            Assert.Equal(DataType.Float, v.Type.Elem);
-            var data = new float[Tensor.ElementCount(shape)];
-            for (int i = 0; i < data.Length; i++) data[i] = (float)(rng.NextDouble() * 6 - 3);
-            map[v.Name] = Tensor.FromArray(data, shape);
+            var data = new double[Tensor.ElementCount(shape)];
+            for (int i = 0; i < data.Length; i++) data[i] = rng.NextDouble() * 6 - 3;
+            map[v.Name] = v.Type.Elem switch
+            {
+                DataType.Float => Tensor.FromArray(data.Select(d => (float)d).ToArray(), shape),
+                DataType.Double => Tensor.FromArray(data, shape),
+                var t => throw new ArgumentException($"random inputs of {t} are not supported"),
+            };
         }
         return map;
     }
