@@ -12,6 +12,9 @@ namespace Engine.Passes;
 /// ([batch·heads, seq, head_dim], PyTorch's bmm form) to the 3-D form with one head.
 /// The key operand is usually a Transpose of the keys: it is composed with the swap of the last two
 /// axes, so K's own layout transposes (PyTorch's Transpose(0,2,3,1)) fold into one.
+/// Two layout rules then absorb the head split/merge around the core: the [B, S, H, D] ↔ [B, H, S, D]
+/// transposes (PyTorch 2, Hugging Face) and torch 1.x's sequence-first [S, B·H, D] bmm layout, both
+/// into the H-head 3-D form on [batch, seq, hidden].
 /// </summary>
 public static class AttentionPatterns
 {
