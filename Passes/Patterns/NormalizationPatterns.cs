@@ -75,7 +75,7 @@ public static class NormalizationPatterns
         var y = norm.Outputs[0]!;
         if (!SameKnownType(x.Type, y.Type)) return false;
         var normalizedShape = x.Type.Dims!.Skip(axis).ToArray();
-        if (!normalizedShape.All(dim => dim.IsKnown)) return false;
+        if (!normalizedShape.All(dim => dim.IsKnown || dim.IsSymbolic)) return false;
 
         // Optional affine tail: ·γ then +β (either may be missing), each exactly over the normalized shape.
         Value? gamma = null, beta = null;
@@ -89,6 +89,8 @@ public static class NormalizationPatterns
             (beta, y) = (b, addB.Outputs[0]!);
             m.Add(addB);
         }
+        // Without γ the scale is a constant of ones, which needs the normalized shape in numbers.
+        if (gamma is null && !normalizedShape.All(dim => dim.IsKnown)) return false;
         var root = y.Producer!;
         return m.Commit(y, () =>
         {

@@ -150,4 +150,27 @@ public class NormalizationPatternTests
           %y = Mul(%n, %gamma)
         }
         """);
+
+    [Fact]
+    public void SymbolicNormalizedDimsNeedAScale()
+    {
+        const string body = """
+              init %axes: i64[1] = [-1]
+              init %eps: f32[] = [1E-05]
+              %mean = ReduceMean(%x, %axes)
+              %d = Sub(%x, %mean)
+              %sq = Mul(%d, %d)
+              %var = ReduceMean(%sq, %axes)
+              %ve = Add(%var, %eps)
+              %sd = Sqrt(%ve)
+              %n = Div(%d, %sd)
+            """;
+        // With γ over [D] the op takes it as is; without γ the unit scale cannot be built.
+        PassAssert.Rewrites(Rules, "graph main(%x: f32[N,D], %g: f32[D]) -> (%y) {\n" + body + "  %y = Mul(%n, %g)\n}", """
+            graph main(%x: f32[N,D], %g: f32[D]) -> (%y) {
+              %y = LayerNormalization(%x, %g) {axis = 1, epsilon = 1E-05}
+            }
+            """);
+        PassAssert.Unchanged(Rules, "graph main(%x: f32[N,D]) -> (%n) {\n" + body + "}");
+    }
 }
