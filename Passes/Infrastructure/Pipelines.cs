@@ -16,6 +16,7 @@ public static class Pipelines
             new ConstantFolding(),
             new DeadCodeElimination(),
             new ShapeInference(),
+            new OperatorFusion(),
         };
         return all.Where(p => p.Level <= level).ToList();
     }
