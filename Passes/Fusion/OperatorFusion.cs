@@ -15,12 +15,16 @@ public sealed class OperatorFusion : IPass
 
     public bool Run(Graph.Graph graph, PassContext context) => Fuse(graph, context) > 0;
 
+    public static bool IsFused(Node n) => n.Domain == OpRegistry.EngineDomain && n.OpType == "Fused";
+
     /// <summary>Returns how many Fused nodes were created.</summary>
     public static int Fuse(Graph.Graph graph, PassContext context)
     {
         int created = 0;
         foreach (var n in graph.Nodes.ToArray())
         {
+            // A Fused body is one group already; fusing inside it again would nest groups.
+            if (IsFused(n)) continue;
             foreach (var sub in n.Subgraphs) created += Fuse(sub, context);
         }
         var planner = new FusionPlanner(graph, context);

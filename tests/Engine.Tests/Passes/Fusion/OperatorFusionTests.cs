@@ -360,6 +360,8 @@ public class OperatorFusionTests
         }
         """);
 
+    /// <summary>Neg→Add is an edge, but Neg also reaches Add through the conv-epilogue group: merging
+    /// them would make that group both read from and feed the merged one.</summary>
     [Fact]
     public void NoCycleThroughAnotherGroup() => Fuses("""
         graph main(%x: f32[1,1,3,3], %w: f32[1,1,1,1]) -> (%b, %r) {
@@ -416,6 +418,25 @@ public class OperatorFusionTests
             ["x"] = Tensor.FromArray([-1f, 2f, -3f, 4f], 4),
         });
         Assert.Equal([-0f, -2f, -0f, -4f], outs["r"].As<float>().ToArray());
+    }
+
+    [Fact]
+    public void FusingTwiceChangesNothing()
+    {
+        var g = PassAssert.Parse("""
+            graph main(%x: f32[1,2,4,4], %w: f32[2,2,1,1], %y: f32[1,2,4,4]) -> (%out) {
+              %c = Conv(%x, %w)
+              %r = Relu(%c)
+              %a = Add(%r, %y)
+              %out = Tanh(%a)
+            }
+            """);
+        Assert.True(Fusion.Run(g, new PassContext()));
+        var once = IrPrinter.Print(g);
+        Assert.False(Fusion.Run(g, new PassContext()));
+        Assert.Equal(once, IrPrinter.Print(g));
+        var body = (Graph.Graph)Assert.Single(FusedNodes(g)).Attributes.Get("body")!;
+        Assert.Equal(["Conv", "Relu", "Add", "Tanh"], body.Nodes.Select(n => n.OpType));
     }
 
     [Fact]
