@@ -104,7 +104,7 @@ public sealed class ReferenceExecutor
         var ctx = new KernelContext(node.Attributes, node.Outputs.Count, node.Name)
         {
             Threads = Threads,
-            Random = new Random(HashCode.Combine(Seed, node.Name)),
+            Random = new Random(StableSeed(Seed, node.Name)),
         };
         Tensor?[] outs;
         try
@@ -141,6 +141,14 @@ public sealed class ReferenceExecutor
             scope.Values[ov] = t;
             if (KeepIntermediates) Intermediates[ov] = t;
         }
+    }
+
+    /// <summary>A per-node seed that is the same in every process (string.GetHashCode is randomized per process).</summary>
+    private static int StableSeed(int seed, string name)
+    {
+        uint h = 2166136261u ^ (uint)seed;
+        foreach (char ch in name) h = (h ^ ch) * 16777619u;
+        return (int)(h & 0x7FFFFFFF);
     }
 
     private sealed class Scope

@@ -18,7 +18,7 @@ namespace Engine.Graph;
 /// opt    := %v | '_'                                       ('_' = absent optional input/output)
 /// type   := ELEM '[' ('*' | [dim {',' dim}]) ']'           (ELEM: f32 f64 f16 bf16 i8…u64 bool string, '?' = unknown)
 /// dim    := 224 | N | "quoted symbol" | '?'
-/// data   := '[' [e {',' e}] ']' | 0xHEX                    (flat row-major elements, or raw little-endian bytes)
+/// data   := '[' [e {',' e}] ']' | 0xHEX                    (row-major elements, nested rows allowed; or raw little-endian bytes)
 /// value  := 3 | 1.0 | 1e-5 | nan | inf | -inf | nan(0xBITS) | "string" | type data (a tensor) | 'type' type
 ///         | graph | '[' list ']' | KIND '[' list ']'       (KIND: ints floats strings tensors graphs; an
 ///                                                           unspelled empty list takes the schema's declared kind)
@@ -463,15 +463,30 @@ public static class IrParser
                 throw Fail(t, "this tensor's data was elided when printing (a dump); print without elision to get parseable text");
         }
 
-        /// <summary>Raw element tokens of "[e, e, …]", typed later.</summary>
+        /// <summary>
+        /// Raw element tokens of "[e, e, …]", typed later. Nested brackets ([[1, 2], [3, 4]]) are
+        /// accepted for hand-written text and read row-major; the printer always writes flat lists.
+        /// </summary>
         private List<Token> ReadElementTokens()
         {
-            Expect("[", " to open tensor data (or 0x… bytes)");
             var elems = new List<Token>();
+            ReadElementList(elems, 0);
+            return elems;
+        }
+
+        private void ReadElementList(List<Token> elems, int depth)
+        {
+            var open = Expect("[", depth == 0 ? " to open tensor data (or 0x… bytes)" : "");
+            if (depth > 32) throw Fail(open, "tensor data nests more than 32 brackets deep");
             if (!IsPunct("]"))
             {
                 do
                 {
+                    if (IsPunct("["))
+                    {
+                        ReadElementList(elems, depth + 1);
+                        continue;
+                    }
                     var t = Take();
                     if (t.Kind is not (TokenKind.Number or TokenKind.String or TokenKind.Ident))
                         throw Fail(t, $"expected a tensor element but found {t.Describe()}");
@@ -480,7 +495,6 @@ public static class IrParser
                 while (TryPunct(","));
             }
             Expect("]", " to close tensor data");
-            return elems;
         }
     }
 

@@ -12,8 +12,11 @@ public sealed class PassContext
     /// <summary>When set, the IR text is written here after every pass (NN-passname.ir).</summary>
     public string? DumpDirectory { get; init; }
 
-    /// <summary>Largest constant, in elements, that folding may create (so folding never explodes a model).</summary>
-    public long MaxFoldedElements { get; init; } = 1 << 20;
+    /// <summary>
+    /// Largest constant, in elements (16M = 64 MB of f32), that folding may create when it is larger than
+    /// the node's inputs — so folding never explodes a model (e.g. ConstantOfShape of a huge shape).
+    /// </summary>
+    public long MaxFoldedElements { get; init; } = 1 << 24;
 
     /// <summary>Values the user asked to observe: no rewrite may remove or hide them.</summary>
     public HashSet<string> PinnedValues { get; } = new(StringComparer.Ordinal);

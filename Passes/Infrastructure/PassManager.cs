@@ -13,7 +13,7 @@ public static class PassManager
         if (context.DumpDirectory is not null)
         {
             Directory.CreateDirectory(context.DumpDirectory);
-            File.WriteAllText(Path.Combine(context.DumpDirectory, "00-input.ir"), IrPrinter.Print(graph));
+            File.WriteAllText(Path.Combine(context.DumpDirectory, "00-input.ir"), IrPrinter.Print(graph, elideTensorsAbove: 64));
         }
         for (int i = 0; i < pipeline.Count; i++)
         {
@@ -34,7 +34,7 @@ public static class PassManager
                     throw new EngineException($"IR is invalid after pass '{pass.Name}': {problems[0]}");
             }
             if (context.DumpDirectory is not null)
-                File.WriteAllText(Path.Combine(context.DumpDirectory, $"{i + 1:00}-{pass.Name}.ir"), IrPrinter.Print(graph));
+                File.WriteAllText(Path.Combine(context.DumpDirectory, $"{i + 1:00}-{pass.Name}.ir"), IrPrinter.Print(graph, elideTensorsAbove: 64));
             context.AfterPass?.Invoke(pass, graph);
             reports.Add(new PassReport(pass.Name, before, graph.AllNodes().Count(), sw.Elapsed.TotalMilliseconds, changed, false));
         }

@@ -20,6 +20,10 @@ public static class ArithmeticKernels
 
     public static Tensor?[] PRelu(KernelContext ctx, Tensor?[] inputs) => [Binary(ctx, "PRelu", inputs, PReluOp.Instance)];
 
+    /// <summary>
+    /// Mod: fmod=1 is C's fmod (sign of the dividend); fmod=0 is numpy's mod (sign of the divisor).
+    /// The spec requires fmod=1 for floats; fmod=0 on floats is accepted and follows numpy.
+    /// </summary>
     public static Tensor?[] Mod(KernelContext ctx, Tensor?[] inputs)
     {
         bool fmod = ctx.Attributes.GetInt("fmod") != 0;

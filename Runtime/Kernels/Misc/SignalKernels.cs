@@ -3,7 +3,7 @@ namespace Engine.Runtime.Kernels;
 /// <summary>
 /// Signal-processing ops: the Hann/Hamming/Blackman windows, MelWeightMatrix, DFT and STFT.
 /// Complex tensors use ONNX's layout: a trailing dimension of 2 (real, imaginary), or 1 for real
-/// signals. Transforms are direct O(n²) sums in double with a twiddle table (exact enough and simple).
+/// signals. Transforms run in double: radix-2 FFT for power-of-two lengths, direct O(n²) sums otherwise.
 /// </summary>
 public static class SignalKernels
 {
@@ -105,6 +105,8 @@ public static class SignalKernels
         var tw = new Twiddles(n, inverse);
         var sr = new double[n];
         var si = new double[n];
+        var outR = new double[n];
+        var outI = new double[n];
         for (int o = 0; o < outer; o++)
         {
             for (int k = 0; k < inner; k++)
@@ -131,9 +133,10 @@ public static class SignalKernels
                         si[j] = im[src];
                     }
                 }
+                tw.Transform(sr, si, outR, outI);
                 for (int f = 0; f < outLen; f++)
                 {
-                    tw.Sum(sr, si, f, out double vr, out double vi);
+                    double vr = outR[f], vi = outI[f];
                     if (inverse) { vr /= n; vi /= n; }
                     long dst = ((long)(o * outLen + f) * inner + k) * comps;
                     y[dst] = vr;
@@ -174,6 +177,8 @@ public static class SignalKernels
         var tw = new Twiddles(n, inverse: false);
         var sr = new double[n];
         var si = new double[n];
+        var outR = new double[n];
+        var outI = new double[n];
         for (int b = 0; b < batch; b++)
         {
             for (int f = 0; f < frames; f++)
@@ -185,12 +190,12 @@ public static class SignalKernels
                     sr[j] = re[src] * wj;
                     si[j] = im[src] * wj;
                 }
+                tw.Transform(sr, si, outR, outI);
                 for (int k = 0; k < bins; k++)
                 {
-                    tw.Sum(sr, si, k, out double vr, out double vi);
                     long dst = (((long)b * frames + f) * bins + k) * 2;
-                    y[dst] = vr;
-                    y[dst + 1] = vi;
+                    y[dst] = outR[k];
+                    y[dst + 1] = outI[k];
                 }
             }
         }
@@ -232,8 +237,54 @@ public static class SignalKernels
             }
         }
 
+        /// <summary>All n outputs Σ_j s[j]·w^(f·j): radix-2 FFT for powers of two, direct sums otherwise.</summary>
+        public void Transform(double[] sr, double[] si, double[] outR, double[] outI)
+        {
+            int n = _cos.Length;
+            if (n < 8 || (n & (n - 1)) != 0)
+            {
+                for (int f = 0; f < n; f++) Sum(sr, si, f, out outR[f], out outI[f]);
+                return;
+            }
+            // Iterative Cooley–Tukey: bit-reversed copy, then butterflies of growing span.
+            int bits = System.Numerics.BitOperations.Log2((uint)n);
+            for (int i = 0; i < n; i++)
+            {
+                int r = (int)(ReverseBits((uint)i) >> (32 - bits));
+                outR[r] = sr[i];
+                outI[r] = si[i];
+            }
+            for (int len = 2; len <= n; len <<= 1)
+            {
+                int half = len >> 1, step = n / len;
+                for (int start = 0; start < n; start += len)
+                {
+                    for (int k = 0; k < half; k++)
+                    {
+                        double c = _cos[k * step], s = _sin[k * step];
+                        int a = start + k, b = a + half;
+                        double br = outR[b] * c - outI[b] * s;
+                        double bi = outR[b] * s + outI[b] * c;
+                        outR[b] = outR[a] - br;
+                        outI[b] = outI[a] - bi;
+                        outR[a] += br;
+                        outI[a] += bi;
+                    }
+                }
+            }
+        }
+
+        private static uint ReverseBits(uint v)
+        {
+            v = ((v >> 1) & 0x55555555u) | ((v & 0x55555555u) << 1);
+            v = ((v >> 2) & 0x33333333u) | ((v & 0x33333333u) << 2);
+            v = ((v >> 4) & 0x0F0F0F0Fu) | ((v & 0x0F0F0F0Fu) << 4);
+            v = ((v >> 8) & 0x00FF00FFu) | ((v & 0x00FF00FFu) << 8);
+            return (v >> 16) | (v << 16);
+        }
+
         /// <summary>Σ_j s[j]·w^(f·j) for one output frequency f.</summary>
-        public void Sum(double[] sr, double[] si, int f, out double vr, out double vi)
+        private void Sum(double[] sr, double[] si, int f, out double vr, out double vi)
         {
             int n = _cos.Length;
             vr = 0;

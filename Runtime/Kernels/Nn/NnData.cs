@@ -84,15 +84,6 @@ internal static class NnData
         return FromFloat(type, shape, f);
     }
 
-    /// <summary>Generic view of computed arrays: float or double.</summary>
-    public static Tensor FromCompute<T>(DataType type, int[] shape, T[] data) where T : struct =>
-        data switch
-        {
-            float[] f => FromFloat(type, shape, f),
-            double[] d => FromDouble(type, shape, d),
-            _ => throw new EngineException($"unsupported compute type {typeof(T).Name}"),
-        };
-
     /// <summary>C = op(A)·B (beta 0). Float goes to the shared SGEMM; double uses row-wise FMAs.</summary>
     public static void Gemm<T>(bool transA, int m, int n, int k, ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb,
         Span<T> c, int ldc, int threads) where T : unmanaged, IFloatingPointIeee754<T>

@@ -200,6 +200,8 @@ public static class PoolKernels
         if (ks.Length != x.Rank - 2) throw ctx.Fail($"kernel_shape has {ks.Length} dims but X has {x.Rank - 2} spatial dims");
         var kernel = ks.Select(k => k is >= 1 and <= int.MaxValue / 4 ? (int)k : throw ctx.Fail($"kernel dim {k} is invalid")).ToArray();
         var g = WindowGeometry.Resolve(x.Shape[2..], kernel, ctx.Attributes, ceilMode, ctx.Fail);
+        if (g.KernelSize > PoolWindow.MaxTaps) throw ctx.Fail($"pooling kernel of {g.KernelSize} taps is too large");
+        if ((long)x.Shape[0] * x.Shape[1] * g.OutputSize > Tensor.MaxElements) throw ctx.Fail("output too large");
         return new PoolWindow(x.Shape, g);
     }
 }

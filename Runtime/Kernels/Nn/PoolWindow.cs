@@ -6,6 +6,9 @@ namespace Engine.Runtime.Kernels;
 /// </summary>
 internal sealed class PoolWindow
 {
+    /// <summary>Largest kernel (in taps) a pool accepts; bigger ones are rejected before any allocation.</summary>
+    public const long MaxTaps = 1 << 24;
+
     public PoolWindow(int[] xShape, WindowGeometry g)
     {
         Geometry = g;
@@ -17,7 +20,6 @@ internal sealed class PoolWindow
         InStride = Tensor.StridesOf(g.Input);
         int r = g.Rank;
         long taps = g.KernelSize;
-        if (taps > 1 << 24) throw new EngineException($"pooling kernel of {taps} taps is too large");
         Taps = (int)taps;
         TapOffset = new int[Taps];
         TapCoord = new int[Taps][];

@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace Engine.Runtime.Kernels;
 
 /// <summary>
@@ -97,50 +99,65 @@ public static class IntegerConvKernels
         var acc = new int[(int)Tensor.ElementCount(outShape)];
         if (acc.Length == 0) return (acc, outShape);
 
-        // For each output position and kernel tap, the flat input offset, or -1 in the padding.
-        var tapOffset = new int[outSp * kN];
+        // For each kernel tap and output position, the flat input offset, or -1 in the padding.
+        var tapOffset = new int[kN * outSp];
         var oIdx = new int[sd];
         var kIdx = new int[sd];
         var inStr = Tensor.StridesOf(inSp);
-        for (int o = 0; o < outSp; o++)
+        for (int k = 0; k < kN; k++)
         {
-            Unflatten(o, geo.Output, oIdx);
-            for (int k = 0; k < kN; k++)
+            Unflatten(k, kSp, kIdx);
+            for (int o = 0; o < outSp; o++)
             {
-                Unflatten(k, kSp, kIdx);
+                Unflatten(o, geo.Output, oIdx);
                 int off = 0;
                 for (int d = 0; d < sd && off >= 0; d++)
                 {
                     int pos = oIdx[d] * geo.Strides[d] - geo.PadsBegin[d] + kIdx[d] * geo.Dilations[d];
                     off = pos < 0 || pos >= inSp[d] ? -1 : off + pos * inStr[d];
                 }
-                tapOffset[o * kN + k] = off;
+                tapOffset[k * outSp + o] = off;
             }
         }
 
+        // im2col per (image, group), then each output channel is a sum of scaled im2col rows:
+        // exact int32 arithmetic, vectorized along the output positions.
         int mg = m / group;
+        int rows = cg * kN;
+        var col = new int[rows * outSp];
         for (int b = 0; b < n; b++)
         {
-            for (int oc = 0; oc < m; oc++)
+            for (int g = 0; g < group; g++)
             {
-                int g = oc / mg;
-                int outBase = (b * m + oc) * outSp;
-                for (int o = 0; o < outSp; o++)
+                for (int ic = 0; ic < cg; ic++)
                 {
-                    int sum = bs?[oc] ?? 0;
-                    for (int ic = 0; ic < cg; ic++)
+                    int xBase = (b * c + g * cg + ic) * inSpN;
+                    for (int k = 0; k < kN; k++)
                     {
-                        int xBase = (b * c + g * cg + ic) * inSpN;
-                        int wBase = (oc * cg + ic) * kN;
-                        int tBase = o * kN;
-                        for (int k = 0; k < kN; k++)
+                        int r = ic * kN + k;
+                        for (int o = 0; o < outSp; o++)
                         {
-                            int off = tapOffset[tBase + k];
-                            if (off >= 0) sum += xs[xBase + off] * ws[wBase + k];
+                            int off = tapOffset[k * outSp + o];
+                            col[r * outSp + o] = off >= 0 ? xs[xBase + off] : 0;
                         }
                     }
-                    acc[outBase + o] = sum;
                 }
+                void Channel(int ocInGroup)
+                {
+                    int oc = g * mg + ocInGroup;
+                    var dst = acc.AsSpan((b * m + oc) * outSp, outSp);
+                    dst.Fill(bs?[oc] ?? 0);
+                    int wBase = oc * rows;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        int wv = ws[wBase + r];
+                        if (wv != 0) TensorPrimitives.MultiplyAdd(col.AsSpan(r * outSp, outSp), wv, dst, dst);
+                    }
+                }
+                if (ctx.Threads > 1 && mg > 1)
+                    Parallel.For(0, mg, new ParallelOptions { MaxDegreeOfParallelism = ctx.Threads }, Channel);
+                else
+                    for (int oc = 0; oc < mg; oc++) Channel(oc);
             }
         }
         return (acc, outShape);

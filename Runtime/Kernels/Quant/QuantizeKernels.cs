@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace Engine.Runtime.Kernels;
 
 /// <summary>
@@ -33,6 +35,20 @@ public static class QuantizeKernels
         // The division x / scale happens in the scale's precision (or the 'precision' attribute),
         // as the spec says; round-half-to-even of a wrongly rounded quotient would differ on ties.
         var divType = precision != 0 ? (DataType)precision : Promote(x.Type, scale.Type);
+        if (x.Type == DataType.Float && divType == DataType.Float)
+        {
+            var fs = Array.ConvertAll(scale.ToDoubleArray(), v => (float)v);
+            var fz = zp is null ? new int[fs.Length] : Array.ConvertAll(zp.ToDoubleArray(), v => (int)v);
+            Array data = qt switch
+            {
+                DataType.UInt8 => QuantizeFloat<byte>(x.As<float>(), fs, fz, map),
+                DataType.Int8 => QuantizeFloat<sbyte>(x.As<float>(), fs, fz, map),
+                DataType.UInt16 => QuantizeFloat<ushort>(x.As<float>(), fs, fz, map),
+                DataType.Int16 => QuantizeFloat<short>(x.As<float>(), fs, fz, map),
+                _ => QuantizeFloat<int>(x.As<float>(), fs, fz, map),
+            };
+            return [new Tensor(qt, (int[])x.Shape.Clone(), data)];
+        }
         var xs = x.ToDoubleArray();
         var ss = scale.ToDoubleArray();
         var zs = zp?.ToDoubleArray();
@@ -60,6 +76,13 @@ public static class QuantizeKernels
         var outType = outputDtype != 0 ? (DataType)outputDtype : scale.Type;
         if (!DataTypes.IsFloat(outType)) throw ctx.Fail($"output_dtype {outputDtype} is not a float type");
         var map = ParamIndex(ctx, x.Shape, scale, zp, a.GetInt("axis"), a.GetInt("block_size"));
+        if (scale.Type == DataType.Float && outType == DataType.Float && x.Type is DataType.UInt8 or DataType.Int8)
+        {
+            var fs = (float[])scale.Data;
+            var fz = zp is null ? new int[fs.Length] : Array.ConvertAll(zp.ToDoubleArray(), v => (int)v);
+            var yf = x.Type == DataType.UInt8 ? DequantizeToFloat(x.As<byte>(), fs, fz, map) : DequantizeToFloat(x.As<sbyte>(), fs, fz, map);
+            return [new Tensor(DataType.Float, (int[])x.Shape.Clone(), yf)];
+        }
         var xs = x.ToDoubleArray();
         var ss = scale.ToDoubleArray();
         var zs = zp?.ToDoubleArray();
@@ -99,6 +122,33 @@ public static class QuantizeKernels
             y[i] = (byte)Math.Clamp(q + zp, 0f, 255f);
         }
         return [new Tensor(DataType.UInt8, (int[])x.Shape.Clone(), y), Tensor.Scalar(scale), Tensor.Scalar(zp)];
+    }
+
+    /// <summary>float32 x and scale (the common case): divide, round half to even, add zero point, saturate.</summary>
+    private static T[] QuantizeFloat<T>(float[] xs, float[] scale, int[] zp, int[]? map) where T : IBinaryInteger<T>, IMinMaxValue<T>
+    {
+        float lo = float.CreateTruncating(T.MinValue), hi = float.CreateTruncating(T.MaxValue);
+        var y = new T[xs.Length];
+        for (int i = 0; i < xs.Length; i++)
+        {
+            int p = map is null ? 0 : map[i];
+            float q = MathF.Round(xs[i] / scale[p], MidpointRounding.ToEven) + zp[p];
+            // NaN → 0, as the general path does.
+            y[i] = float.IsNaN(q) ? T.Zero : T.CreateSaturating(Math.Clamp(q, lo, hi));
+        }
+        return y;
+    }
+
+    /// <summary>8-bit x with float32 scale: (x − zp) · scale in float32.</summary>
+    private static float[] DequantizeToFloat<T>(T[] xs, float[] scale, int[] zp, int[]? map) where T : IBinaryInteger<T>
+    {
+        var y = new float[xs.Length];
+        for (int i = 0; i < xs.Length; i++)
+        {
+            int p = map is null ? 0 : map[i];
+            y[i] = (int.CreateTruncating(xs[i]) - zp[p]) * scale[p];
+        }
+        return y;
     }
 
     private static Tensor Required(KernelContext ctx, Tensor?[] inputs, int i, string name) =>

@@ -282,7 +282,9 @@ public static class ReduceKernels
             for (int o = 0; o < outer; o++)
             {
                 ReadOnlySpan<T> row = src.AsSpan(o * r, r);
-                dst[o] = op switch
+                // Short rows: a scalar fold beats the per-call setup of the vectorized primitives.
+                if (r < SmallRun) dst[o] = Fold(row, op);
+                else dst[o] = op switch
                 {
                     Prim.Sum => TensorPrimitives.Sum(row),
                     Prim.Max => TensorPrimitives.Max(row),
@@ -300,6 +302,11 @@ public static class ReduceKernels
             for (int k = 1; k < r; k++)
             {
                 ReadOnlySpan<T> s = src.AsSpan(baseIdx + k * inner, inner);
+                if (inner < SmallRun)
+                {
+                    Combine(acc, s, op);
+                    continue;
+                }
                 switch (op)
                 {
                     case Prim.Sum: TensorPrimitives.Add(acc, s, acc); break;
@@ -310,5 +317,33 @@ public static class ReduceKernels
             }
         }
         return dst;
+    }
+
+    /// <summary>Runs shorter than this use scalar loops.</summary>
+    private const int SmallRun = 16;
+
+    private static T Fold<T>(ReadOnlySpan<T> row, Prim op) where T : INumber<T>
+    {
+        T a = row[0];
+        switch (op)
+        {
+            case Prim.Sum: for (int j = 1; j < row.Length; j++) a += row[j]; break;
+            case Prim.Prod: for (int j = 1; j < row.Length; j++) a *= row[j]; break;
+            case Prim.Max: for (int j = 1; j < row.Length; j++) a = T.Max(a, row[j]); break;
+            default: for (int j = 1; j < row.Length; j++) a = T.Min(a, row[j]); break;
+        }
+        return a;
+    }
+
+    private static void Combine<T>(Span<T> acc, ReadOnlySpan<T> s, Prim op) where T : INumber<T>
+    {
+        switch (op)
+        {
+            case Prim.Sum: for (int i = 0; i < acc.Length; i++) acc[i] += s[i]; break;
+            case Prim.Prod: for (int i = 0; i < acc.Length; i++) acc[i] *= s[i]; break;
+            // T.Max/T.Min propagate NaN like the vectorized primitives and numpy.
+            case Prim.Max: for (int i = 0; i < acc.Length; i++) acc[i] = T.Max(acc[i], s[i]); break;
+            default: for (int i = 0; i < acc.Length; i++) acc[i] = T.Min(acc[i], s[i]); break;
+        }
     }
 }

@@ -333,8 +333,10 @@ public class IrRoundTripTests
               init %x = [1, -2, 3]  # default for an input: typed by the header
               init %h: f16[2] = [0.1, 65504]
               init %s: string[] = ["only"]
+              init %m: i64[2,2] = [[1, 2], [3, 4]]  # nested rows are read row-major
             }
             """);
+        Assert.Equal(new long[] { 1, 2, 3, 4 }, g.InitializerData(g.InitializerValues[3])!.As<long>());
         Assert.Equal(new[] { 1, -2, 3 }, g.InitializerData(g.Inputs[0])!.As<int>());
         Assert.Equal(new[] { (Half)0.1, Half.MaxValue }, g.InitializerData(g.InitializerValues[1])!.As<Half>());
         Assert.Equal("only", g.InitializerData(g.InitializerValues[2])!.As<string>()[0]);

@@ -45,6 +45,9 @@ internal static class TestOps
                 for (int i = 0; i < ctx.OutputCount && i < then.Outputs.Count; i++) ctx.SetOutput(i, then.Outputs[i].Type);
             });
 
+        // An inference rule with a bug: the verifier must report it, not crash.
+        r.Add("Buggy").In("X").Out("Y").Infer(ctx => ctx.SetOutput(0, ctx.Required(0) with { Dims = [ctx.Required(0).Dims![ctx.InputCount + 5]] }));
+
         r.Add("ai.onnx.ml", "TreeEnsemble").In("X").Out("Y").OpenAttributes();
         return r;
     }

@@ -202,13 +202,15 @@ public class VerifierTests
               %d = Cast(%x) {to = 7} : f32[2]
               %e = Relu(%x) : ?[N]
               %f = Add(%x, %y)
+              %g = Buggy(%x)
             }
             """,
             "node 'a' (Relu): output 0 %a is declared i64[2] but the op computes f32[2] (element type)",
             "node 'b' (Relu): output 0 %b is declared f32[3] but the op computes f32[2] (dim 0)",
             "node 'c' (Relu): output 0 %c is declared f32[2,1] but the op computes f32[2] (rank)",
             "node 'd' (Cast): output 0 %d is declared f32[2] but the op computes i64[2] (element type)",
-            "node 'f' (Add): type inference fails: node 'f' (Add): cannot broadcast shapes [2] and [3]");
+            "node 'f' (Add): type inference fails: node 'f' (Add): cannot broadcast shapes [2] and [3]",
+            "node 'g' (Buggy): type inference crashed (IndexOutOfRangeException:");
     }
 
     [Fact]

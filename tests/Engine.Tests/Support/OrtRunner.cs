@@ -9,7 +9,7 @@ public static class OrtRunner
 {
     public static Dictionary<string, Tensor> Run(byte[] model, IReadOnlyDictionary<string, Tensor> inputs)
     {
-        using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL, IntraOpNumThreads = 1 };
+        using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL, IntraOpNumThreads = 1, LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR };
         using var session = new InferenceSession(model, options);
         var names = inputs.Keys.ToArray();
         var values = names.Select(n => ToOrt(inputs[n])).ToArray();
@@ -19,7 +19,10 @@ public static class OrtRunner
             using var runOptions = new RunOptions();
             using var results = session.Run(runOptions, names, values, outputNames);
             var map = new Dictionary<string, Tensor>();
-            for (int i = 0; i < outputNames.Length; i++) map[outputNames[i]] = FromOrt(results[i]);
+            for (int i = 0; i < outputNames.Length; i++)
+            {
+                if (FromOrt(results[i]) is { } t) map[outputNames[i]] = t;
+            }
             return map;
         }
         finally
@@ -28,23 +31,29 @@ public static class OrtRunner
         }
     }
 
+    /// <summary>Element types this bridge converts.</summary>
+    public static bool Supports(DataType t) => t is DataType.Float or DataType.Double or DataType.Int64 or DataType.Int32
+        or DataType.Bool or DataType.UInt8 or DataType.Int8;
+
     private static OrtValue ToOrt(Tensor t)
     {
         var shape = t.Shape.Select(d => (long)d).ToArray();
-        return t.Data switch
+        // Switch on the element type: the CLR lets an sbyte[] pass as a byte[] (and int[] as uint[]).
+        return t.Type switch
         {
-            float[] a => OrtValue.CreateTensorValueFromMemory(a, shape),
-            double[] a => OrtValue.CreateTensorValueFromMemory(a, shape),
-            long[] a => OrtValue.CreateTensorValueFromMemory(a, shape),
-            int[] a => OrtValue.CreateTensorValueFromMemory(a, shape),
-            bool[] a => OrtValue.CreateTensorValueFromMemory(a, shape),
-            byte[] a => OrtValue.CreateTensorValueFromMemory(a, shape),
-            sbyte[] a => OrtValue.CreateTensorValueFromMemory(a, shape),
+            DataType.Float => OrtValue.CreateTensorValueFromMemory(t.As<float>(), shape),
+            DataType.Double => OrtValue.CreateTensorValueFromMemory(t.As<double>(), shape),
+            DataType.Int64 => OrtValue.CreateTensorValueFromMemory(t.As<long>(), shape),
+            DataType.Int32 => OrtValue.CreateTensorValueFromMemory(t.As<int>(), shape),
+            DataType.Bool => OrtValue.CreateTensorValueFromMemory(t.As<bool>(), shape),
+            DataType.UInt8 => OrtValue.CreateTensorValueFromMemory(t.As<byte>(), shape),
+            DataType.Int8 => OrtValue.CreateTensorValueFromMemory(t.As<sbyte>(), shape),
             _ => throw new NotSupportedException($"ORT input of {t.Type}"),
         };
     }
 
-    private static Tensor FromOrt(OrtValue v)
+    /// <summary>The output as our tensor, or null for element types this bridge does not convert.</summary>
+    private static Tensor? FromOrt(OrtValue v)
     {
         var info = v.GetTensorTypeAndShape();
         var shape = info.Shape.Select(d => (int)d).ToArray();
@@ -57,7 +66,7 @@ public static class OrtRunner
             TensorElementType.Bool => Tensor.FromArray(v.GetTensorDataAsSpan<bool>().ToArray(), shape),
             TensorElementType.UInt8 => Tensor.FromArray(v.GetTensorDataAsSpan<byte>().ToArray(), shape),
             TensorElementType.Int8 => Tensor.FromArray(v.GetTensorDataAsSpan<sbyte>().ToArray(), shape),
-            var t => throw new NotSupportedException($"ORT output of {t}"),
+            _ => null,
         };
     }
 }

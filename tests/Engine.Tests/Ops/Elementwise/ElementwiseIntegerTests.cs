@@ -57,6 +57,18 @@ public class ElementwiseIntegerTests
     }
 
     [Fact]
+    public void Int64MinMaxCompareAllBits()
+    {
+        // 44000000308 has low word 0x3E9AB534, 46000000322 has 0xB5C4E442 (negative as int32):
+        // a comparison of the low halves only would pick the wrong one.
+        var a = Tensor.FromArray(new[] { 44000000308L, -5 }, 1, 2);
+        var b = Tensor.FromArray(new[] { 46000000322L }, 1, 1);
+        Assert.Equal(new[] { 46000000322L, 46000000322L }, Run("Max", a, b).As<long>());
+        Assert.Equal(new[] { 44000000308L, -5 }, Run("Min", a, b).As<long>());
+        Assert.Equal(new[] { true, true }, Run("Less", a, b).As<bool>());
+    }
+
+    [Fact]
     public void AbsAndNegWrapAtTheMinimum()
     {
         Assert.Equal(new sbyte[] { -128, 5, 5 }, Run("Abs", Tensor.FromArray(new sbyte[] { -128, -5, 5 }, 3)).As<sbyte>());

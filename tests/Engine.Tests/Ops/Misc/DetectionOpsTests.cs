@@ -19,7 +19,7 @@ public class DetectionOpsTests
     private static Tensor Nms(float[] boxes, float[] scores, long max, float iou, float? scoreThr, long center = 0, int classes = 1)
     {
         int n = boxes.Length / 4;
-        return SingleOpRunner.Run1("NonMaxSuppression",
+        return ReduceFamilyRunner.Run1("NonMaxSuppression",
             [Tensor.FromArray(boxes, 1, n, 4), Tensor.FromArray(scores, 1, classes, n), Tensor.FromArray(new[] { max }, 1),
              Tensor.FromArray(new[] { iou }, 1), scoreThr is { } s ? Tensor.FromArray(new[] { s }, 1) : null],
             ("center_point_box", center));
@@ -60,12 +60,12 @@ public class DetectionOpsTests
             ("ngram_counts", new long[] { 0, 4 }), ("ngram_indexes", new long[] { 0, 1, 2, 3, 4, 5, 6 }),
             ("pool_int64s", new long[] { 2, 3, 5, 4, 5, 6, 7, 8, 6, 7 }),
         ];
-        var y = SingleOpRunner.Run1("TfIdfVectorizer", [x], attrs);
+        var y = ReduceFamilyRunner.Run1("TfIdfVectorizer", [x], attrs);
         Assert.Equal(new[] { 7 }, y.Shape);
         // unigrams 2,3,5,4 → 0,3,1,0; bigrams (5,6),(7,8),(6,7) each occur once contiguously
         Assert.Equal(new float[] { 0, 3, 1, 0, 1, 1, 1 }, y.As<float>());
         attrs[2] = ("max_skip_count", 5L);
-        var skip = SingleOpRunner.Run1("TfIdfVectorizer", [x], attrs);
+        var skip = ReduceFamilyRunner.Run1("TfIdfVectorizer", [x], attrs);
         // with skips, (7,8) also matches 7·_·_·_·_·8 and 7·_·_·8
         Assert.Equal(new float[] { 0, 3, 1, 0, 1, 3, 1 }, skip.As<float>());
     }
@@ -80,11 +80,11 @@ public class DetectionOpsTests
             ("ngram_counts", new long[] { 0 }), ("ngram_indexes", new long[] { 1, 0 }),
             ("pool_strings", new[] { "a", "b" }), ("weights", new[] { 10f, 100f }),
         ];
-        var y = SingleOpRunner.Run1("TfIdfVectorizer", [x], attrs);
+        var y = ReduceFamilyRunner.Run1("TfIdfVectorizer", [x], attrs);
         Assert.Equal(new[] { 2, 2 }, y.Shape);
         // index 0 ← "b" (weight 10), index 1 ← "a" (weight 100)
         Assert.Equal(new float[] { 10, 200, 10, 100 }, y.As<float>());
         attrs[3] = ("mode", "IDF");
-        Assert.Equal(new float[] { 10, 100, 10, 100 }, SingleOpRunner.Run1("TfIdfVectorizer", [x], attrs).As<float>());
+        Assert.Equal(new float[] { 10, 100, 10, 100 }, ReduceFamilyRunner.Run1("TfIdfVectorizer", [x], attrs).As<float>());
     }
 }

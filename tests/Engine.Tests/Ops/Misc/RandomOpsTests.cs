@@ -19,8 +19,8 @@ public class RandomOpsTests
     [Fact]
     public void UniformStaysInRangeAndSeedIsReproducible()
     {
-        var a = SingleOpRunner.Run("RandomUniform", [], 1, false, 0, ("shape", new long[] { 50, 40 }), ("low", -2f), ("high", 3f), ("seed", 5f))[0];
-        var b = SingleOpRunner.Run("RandomUniform", [], 1, false, 7, ("shape", new long[] { 50, 40 }), ("low", -2f), ("high", 3f), ("seed", 5f))[0];
+        var a = ReduceFamilyRunner.Run("RandomUniform", [], 1, false, 0, ("shape", new long[] { 50, 40 }), ("low", -2f), ("high", 3f), ("seed", 5f))[0];
+        var b = ReduceFamilyRunner.Run("RandomUniform", [], 1, false, 7, ("shape", new long[] { 50, 40 }), ("low", -2f), ("high", 3f), ("seed", 5f))[0];
         Assert.Equal(new[] { 50, 40 }, a.Shape);
         Assert.All(a.As<float>(), v => Assert.InRange(v, -2f, 3f));
         Assert.Equal(a.As<float>(), b.As<float>());
@@ -31,7 +31,7 @@ public class RandomOpsTests
     public void NormalLikeTakesShapeAndTypeFromInput()
     {
         var x = Tensor.Zeros(DataType.Double, 100, 100);
-        var y = SingleOpRunner.Run1("RandomNormalLike", [x], ("mean", 3f), ("scale", 2f));
+        var y = ReduceFamilyRunner.Run1("RandomNormalLike", [x], ("mean", 3f), ("scale", 2f));
         Assert.Equal(DataType.Double, y.Type);
         var v = y.As<double>();
         double mean = v.Average();
@@ -44,7 +44,7 @@ public class RandomOpsTests
     public void BernoulliRespectsCertainProbabilities()
     {
         var p = Tensor.FromArray(new[] { 0f, 1f, 0f, 1f }, 4);
-        var y = SingleOpRunner.Run1("Bernoulli", [p], ("dtype", (long)DataType.Bool));
+        var y = ReduceFamilyRunner.Run1("Bernoulli", [p], ("dtype", (long)DataType.Bool));
         Assert.Equal(new[] { false, true, false, true }, y.As<bool>());
     }
 
@@ -52,7 +52,7 @@ public class RandomOpsTests
     public void MultinomialSamplesOnlyPossibleClasses()
     {
         var logits = Tensor.FromArray(new[] { float.NegativeInfinity, 0f, float.NegativeInfinity, 0f, 0f, float.NegativeInfinity }, 2, 3);
-        var y = SingleOpRunner.Run1("Multinomial", [logits], ("sample_size", 20L), ("dtype", (long)DataType.Int64));
+        var y = ReduceFamilyRunner.Run1("Multinomial", [logits], ("sample_size", 20L), ("dtype", (long)DataType.Int64));
         Assert.Equal(new[] { 2, 20 }, y.Shape);
         var s = y.As<long>();
         Assert.All(s[..20], v => Assert.Equal(1L, v));

@@ -12,18 +12,18 @@ public class SignalOpsTests
     [InlineData("BlackmanWindow", 1, 0.0, 0.34, 1.0)]
     public void WindowsFollowTheirFormulas(string op, long periodic, double w0, double w1, double w2)
     {
-        var y = SingleOpRunner.Run(op, [Tensor.Scalar(4)], 1, false, 0, ("periodic", periodic))[0];
+        var y = ReduceFamilyRunner.Run(op, [Tensor.Scalar(4)], 1, false, 0, ("periodic", periodic))[0];
         Assert.Equal(DataType.Float, y.Type);
         Assert.Equal(new[] { 4 }, y.Shape);
-        SingleOpRunner.Close([w0, w1, w2], Tensor.FromArray(y.As<float>()[..3], 3), atol: 1e-6);
+        ReduceFamilyRunner.Close([w0, w1, w2], Tensor.FromArray(y.As<float>()[..3], 3), atol: 1e-6);
     }
 
     [Fact]
     public void WindowHonoursOutputDatatypeAndConstantSizeInference()
     {
-        var y = SingleOpRunner.Run("HannWindow", [Tensor.Scalar(5L)], 1, false, 0, ("output_datatype", (long)DataType.Double))[0];
+        var y = ReduceFamilyRunner.Run("HannWindow", [Tensor.Scalar(5L)], 1, false, 0, ("output_datatype", (long)DataType.Double))[0];
         Assert.Equal(DataType.Double, y.Type);
-        var t = SingleOpRunner.Infer("BlackmanWindow", [TensorType.Of(DataType.Int64)], [Tensor.Scalar(7L)]);
+        var t = ReduceFamilyRunner.Infer("BlackmanWindow", [TensorType.Of(DataType.Int64)], [Tensor.Scalar(7L)]);
         Assert.Equal("f32[7]", t.ToString());
     }
 
@@ -49,12 +49,26 @@ public class SignalOpsTests
     {
         var sig = new[] { 1.0, 2.0, -1.0, 0.5, 3.0 };
         var x = Tensor.FromArray(sig, 1, 5, 1);
-        var y = SingleOpRunner.Run("DFT", [x, null, Tensor.Scalar(1L)], 1, constantInputs: true)[0];
+        var y = ReduceFamilyRunner.Run("DFT", [x, null, Tensor.Scalar(1L)], 1, constantInputs: true)[0];
         Assert.Equal(new[] { 1, 5, 2 }, y.Shape);
-        SingleOpRunner.Close(NaiveDft(sig, new double[5], false), y, atol: 1e-12);
-        var half = SingleOpRunner.Run("DFT", [x, null, Tensor.Scalar(1L)], 1, true, 0, ("onesided", 1L))[0];
+        ReduceFamilyRunner.Close(NaiveDft(sig, new double[5], false), y, atol: 1e-12);
+        var half = ReduceFamilyRunner.Run("DFT", [x, null, Tensor.Scalar(1L)], 1, true, 0, ("onesided", 1L))[0];
         Assert.Equal(new[] { 1, 3, 2 }, half.Shape);
-        SingleOpRunner.Close(NaiveDft(sig, new double[5], false)[..6], half, atol: 1e-12);
+        ReduceFamilyRunner.Close(NaiveDft(sig, new double[5], false)[..6], half, atol: 1e-12);
+    }
+
+    [Theory]
+    [InlineData(16, false)]
+    [InlineData(64, true)]
+    [InlineData(12, false)]
+    public void ComplexDftMatchesNaiveSumForPowerOfTwoAndOtherLengths(int n, bool inverse)
+    {
+        var rng = new Random(n);
+        var re = Enumerable.Range(0, n).Select(_ => rng.NextDouble() - 0.5).ToArray();
+        var im = Enumerable.Range(0, n).Select(_ => rng.NextDouble() - 0.5).ToArray();
+        var x = Tensor.FromArray(re.Zip(im).SelectMany(p => new[] { p.First, p.Second }).ToArray(), n, 2);
+        var y = ReduceFamilyRunner.Run("DFT", [x, null, Tensor.Scalar(0L)], 1, true, 0, ("inverse", inverse ? 1L : 0L))[0];
+        ReduceFamilyRunner.Close(NaiveDft(re, im, inverse), y, rtol: 1e-9, atol: 1e-12);
     }
 
     [Fact]
@@ -62,9 +76,9 @@ public class SignalOpsTests
     {
         // [2, 3, 1]: the default axis -2 is dim 1 (length 3), padded to 4.
         var x = Tensor.FromArray(new[] { 1f, 2f, 3f, 4f, 5f, 6f }, 2, 3, 1);
-        var y = SingleOpRunner.Run("DFT", [x, Tensor.Scalar(4L)], 1, constantInputs: true)[0];
+        var y = ReduceFamilyRunner.Run("DFT", [x, Tensor.Scalar(4L)], 1, constantInputs: true)[0];
         Assert.Equal(new[] { 2, 4, 2 }, y.Shape);
-        SingleOpRunner.Close(NaiveDft([4, 5, 6, 0], new double[4], false), Tensor.FromArray(y.As<float>()[8..], 8), atol: 1e-5);
+        ReduceFamilyRunner.Close(NaiveDft([4, 5, 6, 0], new double[4], false), Tensor.FromArray(y.As<float>()[8..], 8), atol: 1e-5);
     }
 
     [Fact]
@@ -72,14 +86,14 @@ public class SignalOpsTests
     {
         var sig = new[] { 0.5, -1.0, 2.0, 4.0, 1.5, -0.25 };
         var x = Tensor.FromArray(sig, 6, 1);
-        var spec = SingleOpRunner.Run("DFT", [x, null, Tensor.Scalar(0L)], 1, true)[0];
-        var back = SingleOpRunner.Run("DFT", [spec, null, Tensor.Scalar(0L)], 1, true, 0, ("inverse", 1L))[0];
-        SingleOpRunner.Close(sig.SelectMany(v => new[] { v, 0.0 }).ToArray(), back, atol: 1e-12);
-        var half = SingleOpRunner.Run("DFT", [x, null, Tensor.Scalar(0L)], 1, true, 0, ("onesided", 1L))[0];
+        var spec = ReduceFamilyRunner.Run("DFT", [x, null, Tensor.Scalar(0L)], 1, true)[0];
+        var back = ReduceFamilyRunner.Run("DFT", [spec, null, Tensor.Scalar(0L)], 1, true, 0, ("inverse", 1L))[0];
+        ReduceFamilyRunner.Close(sig.SelectMany(v => new[] { v, 0.0 }).ToArray(), back, atol: 1e-12);
+        var half = ReduceFamilyRunner.Run("DFT", [x, null, Tensor.Scalar(0L)], 1, true, 0, ("onesided", 1L))[0];
         Assert.Equal(new[] { 4, 2 }, half.Shape);
-        var real = SingleOpRunner.Run("DFT", [half, null, Tensor.Scalar(0L)], 1, true, 0, ("onesided", 1L), ("inverse", 1L))[0];
+        var real = ReduceFamilyRunner.Run("DFT", [half, null, Tensor.Scalar(0L)], 1, true, 0, ("onesided", 1L), ("inverse", 1L))[0];
         Assert.Equal(new[] { 6, 1 }, real.Shape);
-        SingleOpRunner.Close(sig, real, atol: 1e-12);
+        ReduceFamilyRunner.Close(sig, real, atol: 1e-12);
     }
 
     [Fact]
@@ -104,17 +118,17 @@ public class SignalOpsTests
         var sig = Enumerable.Range(0, 10).Select(i => (double)(i % 3)).ToArray();
         var x = Tensor.FromArray(sig, 1, 10, 1);
         var window = Tensor.FromArray(new[] { 0.5, 1.0, 1.0, 0.5 }, 4);
-        var y = SingleOpRunner.Run("STFT", [x, Tensor.Scalar(3L), window], 1, constantInputs: true)[0];
+        var y = ReduceFamilyRunner.Run("STFT", [x, Tensor.Scalar(3L), window], 1, constantInputs: true)[0];
         // frames = (10 - 4) / 3 + 1 = 3, bins = 4 / 2 + 1 = 3
         Assert.Equal(new[] { 1, 3, 3, 2 }, y.Shape);
         var frame1 = Enumerable.Range(0, 4).Select(j => sig[3 + j] * window.As<double>()[j]).ToArray();
-        SingleOpRunner.Close(NaiveDft(frame1, new double[4], false)[..6], Tensor.FromArray(y.As<double>()[6..12], 6), atol: 1e-12);
+        ReduceFamilyRunner.Close(NaiveDft(frame1, new double[4], false)[..6], Tensor.FromArray(y.As<double>()[6..12], 6), atol: 1e-12);
     }
 
     [Fact]
     public void MelWeightMatrixHasTriangularFilters()
     {
-        var y = SingleOpRunner.Run1("MelWeightMatrix",
+        var y = ReduceFamilyRunner.Run1("MelWeightMatrix",
             [Tensor.Scalar(8), Tensor.Scalar(16), Tensor.Scalar(8192), Tensor.Scalar(0f), Tensor.Scalar(4096f)]);
         Assert.Equal(new[] { 9, 8 }, y.Shape);
         var w = y.As<float>();

@@ -23,7 +23,7 @@ public class LossOpsTests
         var input = Tensor.FromArray(Scores, 3, 3);
         var target = Tensor.FromArray(new long[] { 2, 0, 1 }, 3);
         var weight = Tensor.FromArray(new[] { 0.5f, 2f, 1f }, 3);
-        var y = SingleOpRunner.Run1("NegativeLogLikelihoodLoss", [input, target, weight]);
+        var y = ReduceFamilyRunner.Run1("NegativeLogLikelihoodLoss", [input, target, weight]);
         double expected = -(Scores[2] * 1.0 + Scores[3] * 0.5 + Scores[7] * 2.0) / (1 + 0.5 + 2);
         Assert.Empty(y.Shape);
         Assert.Equal(expected, y.As<float>()[0], 5);
@@ -34,9 +34,9 @@ public class LossOpsTests
     {
         var input = Tensor.FromArray(Scores, 3, 3);
         var target = Tensor.FromArray(new long[] { 2, -1, 1 }, 3);
-        var none = SingleOpRunner.Run1("NegativeLogLikelihoodLoss", [input, target], ("reduction", "none"), ("ignore_index", -1L));
-        SingleOpRunner.Close([-Scores[2], 0, -Scores[7]], none);
-        var mean = SingleOpRunner.Run1("NegativeLogLikelihoodLoss", [input, target], ("ignore_index", -1L));
+        var none = ReduceFamilyRunner.Run1("NegativeLogLikelihoodLoss", [input, target], ("reduction", "none"), ("ignore_index", -1L));
+        ReduceFamilyRunner.Close([-Scores[2], 0, -Scores[7]], none);
+        var mean = ReduceFamilyRunner.Run1("NegativeLogLikelihoodLoss", [input, target], ("ignore_index", -1L));
         Assert.Equal(-(Scores[2] + Scores[7]) / 2, mean.As<float>()[0], 5);
     }
 
@@ -46,7 +46,7 @@ public class LossOpsTests
         // input [N=1, C=2, d=3], target [1, 3]
         var input = Tensor.FromArray(new[] { 1f, 2f, 3f, 4f, 5f, 6f }, 1, 2, 3);
         var target = Tensor.FromArray(new long[] { 1, 0, 1 }, 1, 3);
-        var sum = SingleOpRunner.Run1("NegativeLogLikelihoodLoss", [input, target], ("reduction", "sum"));
+        var sum = ReduceFamilyRunner.Run1("NegativeLogLikelihoodLoss", [input, target], ("reduction", "sum"));
         Assert.Equal(-(4f + 2f + 6f), sum.As<float>()[0]);
     }
 
@@ -55,7 +55,7 @@ public class LossOpsTests
     {
         var input = Tensor.FromArray(Scores, 3, 3);
         var target = Tensor.FromArray(new long[] { 3, 0, 1 }, 3);
-        var e = Assert.Throws<EngineException>(() => SingleOpRunner.Run1("NegativeLogLikelihoodLoss", [input, target]));
+        var e = Assert.Throws<EngineException>(() => ReduceFamilyRunner.Run1("NegativeLogLikelihoodLoss", [input, target]));
         Assert.Contains("outside", e.Message);
     }
 
@@ -64,11 +64,11 @@ public class LossOpsTests
     {
         var scores = Tensor.FromArray(Scores, 3, 3);
         var labels = Tensor.FromArray(new int[] { 0, 2, 1 }, 3);
-        var outs = SingleOpRunner.Run("SoftmaxCrossEntropyLoss", [scores, labels], 2, attrs: ("reduction", "none"));
+        var outs = ReduceFamilyRunner.Run("SoftmaxCrossEntropyLoss", [scores, labels], 2, attrs: ("reduction", "none"));
         var lp = LogSoftmaxRows(Scores, 3, 3);
-        SingleOpRunner.Close(lp, outs[1]);
-        SingleOpRunner.Close([-lp[0], -lp[5], -lp[7]], outs[0]);
-        var mean = SingleOpRunner.Run1("SoftmaxCrossEntropyLoss", [scores, labels]);
+        ReduceFamilyRunner.Close(lp, outs[1]);
+        ReduceFamilyRunner.Close([-lp[0], -lp[5], -lp[7]], outs[0]);
+        var mean = ReduceFamilyRunner.Run1("SoftmaxCrossEntropyLoss", [scores, labels]);
         Assert.Equal(-(lp[0] + lp[5] + lp[7]) / 3, mean.As<float>()[0], 5);
     }
 
@@ -77,7 +77,7 @@ public class LossOpsTests
     {
         var scores = Tensor.FromArray(new[] { 1000.0, 0.0 }, 1, 2);
         var labels = Tensor.FromArray(new long[] { 1 }, 1);
-        var y = SingleOpRunner.Run1("SoftmaxCrossEntropyLoss", [scores, labels]);
+        var y = ReduceFamilyRunner.Run1("SoftmaxCrossEntropyLoss", [scores, labels]);
         Assert.Equal(1000.0, y.As<double>()[0], 9);
     }
 }

@@ -49,7 +49,7 @@ public class ReduceOpsTests
         int[] shape = [3, 4, 5];
         var xs = Enumerable.Range(0, 60).Select(_ => (float)(rng.NextDouble() * 2 - 0.5)).ToArray();
         var x = Tensor.FromArray(xs, shape);
-        var y = SingleOpRunner.Run(op, [x, Axes(axes)], 1, constantInputs: true, attrs: ("keepdims", 1))[0];
+        var y = ReduceFamilyRunner.Run(op, [x, Axes(axes)], 1, constantInputs: true, attrs: ("keepdims", 1))[0];
         var mask = new bool[3];
         if (axes.Length == 0) Array.Fill(mask, true);
         foreach (var a in axes) mask[a < 0 ? a + 3 : a] = true;
@@ -68,13 +68,13 @@ public class ReduceOpsTests
         };
         var expected = Naive(xs.Select(v => (double)v).ToArray(), shape, mask, f);
         Assert.Equal(shape.Select((d, i) => mask[i] ? 1 : d).ToArray(), y.Shape);
-        SingleOpRunner.Close(expected, y, rtol: 1e-4);
+        ReduceFamilyRunner.Close(expected, y, rtol: 1e-4);
     }
 
     [Fact]
     public void KeepDimsZeroDropsReducedAxes()
     {
-        var y = SingleOpRunner.Run("ReduceSum", [Data(), Axes(1)], 1, true, 0, ("keepdims", 0))[0];
+        var y = ReduceFamilyRunner.Run("ReduceSum", [Data(), Axes(1)], 1, true, 0, ("keepdims", 0))[0];
         Assert.Equal(new[] { 3, 2 }, y.Shape);
         Assert.Equal(new float[] { 4, 6, 12, 14, 20, 22 }, y.As<float>());
     }
@@ -82,14 +82,14 @@ public class ReduceOpsTests
     [Fact]
     public void EmptyAxesReduceEverythingUnlessNoop()
     {
-        var all = SingleOpRunner.Run("ReduceSum", [Data(), Axes()], 1, true, 0)[0];
+        var all = ReduceFamilyRunner.Run("ReduceSum", [Data(), Axes()], 1, true, 0)[0];
         Assert.Equal(new[] { 1, 1, 1 }, all.Shape);
         Assert.Equal(78f, all.As<float>()[0]);
-        var absent = SingleOpRunner.Run1("ReduceMax", [Data()], ("keepdims", 0));
+        var absent = ReduceFamilyRunner.Run1("ReduceMax", [Data()], ("keepdims", 0));
         Assert.Empty(absent.Shape);
         Assert.Equal(12f, absent.As<float>()[0]);
         // noop: no reduction, but the elementwise part of the op still applies (square for SumSquare).
-        var noop = SingleOpRunner.Run("ReduceSumSquare", [Data(), Axes()], 1, true, 0, ("noop_with_empty_axes", 1))[0];
+        var noop = ReduceFamilyRunner.Run("ReduceSumSquare", [Data(), Axes()], 1, true, 0, ("noop_with_empty_axes", 1))[0];
         Assert.Equal(new[] { 3, 2, 2 }, noop.Shape);
         Assert.Equal(Enumerable.Range(1, 12).Select(i => (float)(i * i)).ToArray(), noop.As<float>());
     }
@@ -105,7 +105,7 @@ public class ReduceOpsTests
     public void EmptySetGivesIdentity(string op, double identity)
     {
         var x = Tensor.Zeros(DataType.Float, 2, 0, 4);
-        var y = SingleOpRunner.Run(op, [x, Axes(1)], 1, true, 0)[0];
+        var y = ReduceFamilyRunner.Run(op, [x, Axes(1)], 1, true, 0)[0];
         Assert.Equal(new[] { 2, 1, 4 }, y.Shape);
         Assert.All(y.As<float>(), v => Assert.Equal(identity, (double)v));
     }
@@ -113,7 +113,7 @@ public class ReduceOpsTests
     [Fact]
     public void EmptyNonReducedAxisGivesEmptyOutput()
     {
-        var y = SingleOpRunner.Run("ReduceSum", [Tensor.Zeros(DataType.Float, 2, 0, 4), Axes(2)], 1, true, 0)[0];
+        var y = ReduceFamilyRunner.Run("ReduceSum", [Tensor.Zeros(DataType.Float, 2, 0, 4), Axes(2)], 1, true, 0)[0];
         Assert.Equal(new[] { 2, 0, 1 }, y.Shape);
     }
 
@@ -121,15 +121,15 @@ public class ReduceOpsTests
     public void IntegerReductionsStayExact()
     {
         var x = Tensor.FromArray(new long[] { long.MaxValue - 3, 1, 2, -7, 9, 4 }, 2, 3);
-        var max = SingleOpRunner.Run("ReduceMax", [x, Axes(1)], 1, true, 0, ("keepdims", 0))[0];
+        var max = ReduceFamilyRunner.Run("ReduceMax", [x, Axes(1)], 1, true, 0, ("keepdims", 0))[0];
         Assert.Equal(new[] { long.MaxValue - 3, 9 }, max.As<long>());
-        var empty = SingleOpRunner.Run("ReduceMax", [Tensor.Zeros(DataType.Int32, 0, 3), Axes(0)], 1, true, 0)[0];
+        var empty = ReduceFamilyRunner.Run("ReduceMax", [Tensor.Zeros(DataType.Int32, 0, 3), Axes(0)], 1, true, 0)[0];
         Assert.Equal(new[] { int.MinValue, int.MinValue, int.MinValue }, empty.As<int>());
-        var mean = SingleOpRunner.Run("ReduceMean", [Tensor.FromArray(new int[] { 1, 2, -3, -4 }, 2, 2), Axes(1)], 1, true, 0)[0];
+        var mean = ReduceFamilyRunner.Run("ReduceMean", [Tensor.FromArray(new int[] { 1, 2, -3, -4 }, 2, 2), Axes(1)], 1, true, 0)[0];
         Assert.Equal(new[] { 1, -3 }, mean.As<int>());
-        var u8 = SingleOpRunner.Run("ReduceSum", [Tensor.FromArray(new byte[] { 200, 100 }, 2), Axes(0)], 1, true, 0)[0];
+        var u8 = ReduceFamilyRunner.Run("ReduceSum", [Tensor.FromArray(new byte[] { 200, 100 }, 2), Axes(0)], 1, true, 0)[0];
         Assert.Equal((byte)44, u8.As<byte>()[0]);
-        var l1 = SingleOpRunner.Run("ReduceL1", [Tensor.FromArray(new sbyte[] { -3, 4 }, 2), Axes()], 1, true, 0)[0];
+        var l1 = ReduceFamilyRunner.Run("ReduceL1", [Tensor.FromArray(new sbyte[] { -3, 4 }, 2), Axes()], 1, true, 0)[0];
         Assert.Equal((sbyte)7, l1.As<sbyte>()[0]);
     }
 
@@ -137,8 +137,8 @@ public class ReduceOpsTests
     public void BoolMaxIsAnyAndMinIsAll()
     {
         var x = Tensor.FromArray(new[] { true, false, false, false, true, true }, 3, 2);
-        var max = SingleOpRunner.Run("ReduceMax", [x, Axes(1)], 1, true, 0, ("keepdims", 0))[0];
-        var min = SingleOpRunner.Run("ReduceMin", [x, Axes(1)], 1, true, 0, ("keepdims", 0))[0];
+        var max = ReduceFamilyRunner.Run("ReduceMax", [x, Axes(1)], 1, true, 0, ("keepdims", 0))[0];
+        var min = ReduceFamilyRunner.Run("ReduceMin", [x, Axes(1)], 1, true, 0, ("keepdims", 0))[0];
         Assert.Equal(new[] { true, false, true }, max.As<bool>());
         Assert.Equal(new[] { false, false, true }, min.As<bool>());
     }
@@ -147,10 +147,10 @@ public class ReduceOpsTests
     public void HalfAndBFloat16RoundOnce()
     {
         var h = Tensor.FromArray(new[] { (Half)1.5, (Half)2.25, (Half)(-1) }, 3);
-        var y = SingleOpRunner.Run("ReduceSum", [h, Axes()], 1, true, 0)[0];
+        var y = ReduceFamilyRunner.Run("ReduceSum", [h, Axes()], 1, true, 0)[0];
         Assert.Equal((Half)2.75, y.As<Half>()[0]);
         var bf = Tensor.BFloat16(new[] { BFloat16Bits.FromFloat(3), BFloat16Bits.FromFloat(4) }, 2);
-        var l2 = SingleOpRunner.Run("ReduceL2", [bf, Axes()], 1, true, 0)[0];
+        var l2 = ReduceFamilyRunner.Run("ReduceL2", [bf, Axes()], 1, true, 0)[0];
         Assert.Equal(5f, BFloat16Bits.ToFloat(l2.As<ushort>()[0]));
     }
 
@@ -158,7 +158,7 @@ public class ReduceOpsTests
     public void NaNPropagatesThroughMax()
     {
         var x = Tensor.FromArray(new[] { 1f, float.NaN, 3f, 4f }, 2, 2);
-        var y = SingleOpRunner.Run("ReduceMax", [x, Axes(1)], 1, true, 0)[0];
+        var y = ReduceFamilyRunner.Run("ReduceMax", [x, Axes(1)], 1, true, 0)[0];
         Assert.True(float.IsNaN(y.As<float>()[0]));
         Assert.Equal(4f, y.As<float>()[1]);
     }
@@ -167,7 +167,7 @@ public class ReduceOpsTests
     public void LogSumExpIsStableForLargeInputs()
     {
         var x = Tensor.FromArray(new[] { 1000.0, 1000.0, double.NegativeInfinity, double.NegativeInfinity }, 2, 2);
-        var y = SingleOpRunner.Run("ReduceLogSumExp", [x, Axes(1)], 1, true, 0)[0];
+        var y = ReduceFamilyRunner.Run("ReduceLogSumExp", [x, Axes(1)], 1, true, 0)[0];
         Assert.Equal(1000 + Math.Log(2), y.As<double>()[0], 9);
         Assert.Equal(double.NegativeInfinity, y.As<double>()[1]);
     }
@@ -175,9 +175,9 @@ public class ReduceOpsTests
     [Fact]
     public void BadAxesFailWithNodeName()
     {
-        var e = Assert.Throws<EngineException>(() => SingleOpRunner.Run("ReduceSum", [Data(), Axes(3)], 1, false, 0));
+        var e = Assert.Throws<EngineException>(() => ReduceFamilyRunner.Run("ReduceSum", [Data(), Axes(3)], 1, false, 0));
         Assert.Contains("'n'", e.Message);
-        e = Assert.Throws<EngineException>(() => SingleOpRunner.Run("ReduceSum", [Data(), Axes(1, -2)], 1, false, 0));
+        e = Assert.Throws<EngineException>(() => ReduceFamilyRunner.Run("ReduceSum", [Data(), Axes(1, -2)], 1, false, 0));
         Assert.Contains("twice", e.Message);
     }
 
@@ -185,13 +185,13 @@ public class ReduceOpsTests
     public void InferenceHandlesSymbolicAndUnknownAxes()
     {
         var x = new TensorType(DataType.Float, [Dim.Sym("N"), 4, 5]);
-        var known = SingleOpRunner.Infer("ReduceMean", [x, TensorType.Of(DataType.Int64, 1)], [null, Axes(-1)], ("keepdims", 0));
+        var known = ReduceFamilyRunner.Infer("ReduceMean", [x, TensorType.Of(DataType.Int64, 1)], [null, Axes(-1)], ("keepdims", 0));
         Assert.Equal("f32[N,4]", known.ToString());
-        var unknownKeep = SingleOpRunner.Infer("ReduceMean", [x, TensorType.Of(DataType.Int64, 1)]);
+        var unknownKeep = ReduceFamilyRunner.Infer("ReduceMean", [x, TensorType.Of(DataType.Int64, 1)]);
         Assert.Equal("f32[?,?,?]", unknownKeep.ToString());
-        var unknownDrop = SingleOpRunner.Infer("ReduceMean", [x, TensorType.Of(DataType.Int64, 1)], null, ("keepdims", 0));
+        var unknownDrop = ReduceFamilyRunner.Infer("ReduceMean", [x, TensorType.Of(DataType.Int64, 1)], null, ("keepdims", 0));
         Assert.Null(unknownDrop.Dims);
-        var all = SingleOpRunner.Infer("ReduceSum", [x]);
+        var all = ReduceFamilyRunner.Infer("ReduceSum", [x]);
         Assert.Equal("f32[1,1,1]", all.ToString());
     }
 

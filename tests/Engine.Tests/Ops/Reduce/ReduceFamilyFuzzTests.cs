@@ -8,7 +8,7 @@ namespace Engine.Tests.Ops;
 /// types, bad attribute values) straight to its kernel: the only acceptable failure is a
 /// one-line <see cref="EngineException"/>, never an IndexOutOfRange or similar escaping.
 /// </summary>
-public class MalformedInputTests
+public class ReduceFamilyFuzzTests
 {
     private static readonly string[] Ops =
     [

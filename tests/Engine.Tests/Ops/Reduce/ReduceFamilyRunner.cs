@@ -8,7 +8,7 @@ namespace Engine.Tests.Ops;
 /// may be fed (graph inputs) or constant (initializers, so shape inference can read them).
 /// Checks the inferred types against what the kernel produced, where the inference is static.
 /// </summary>
-internal static class SingleOpRunner
+internal static class ReduceFamilyRunner
 {
     public static Tensor[] Run(string op, Tensor?[] inputs, int outputs = 1, bool constantInputs = false, int seed = 0,
         params (string, object)[] attrs)
