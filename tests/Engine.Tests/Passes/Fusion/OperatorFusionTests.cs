@@ -385,6 +385,54 @@ public class OperatorFusionTests
         """);
 
     [Fact]
+    public void ValueCapturedByASubgraphStaysAnOutput() => Fuses("""
+        graph main(%c: bool[], %x: f32[4]) -> (%y, %r) {
+          %a = Relu(%x)
+          %y = Neg(%a)
+          %r = If(%c) {
+            then_branch = graph t() -> (%t) {
+              %t = Abs(%a)
+            },
+            else_branch = graph e() -> (%x) {
+            }
+          }
+        }
+        """, """
+        graph main(%c: bool[], %x: f32[4]) -> (%y, %r) {
+          %a, %y = ai.engine::Fused(%x) {
+            body = graph body(%bx: f32[4]) -> (%ba, %by) {
+              %ba = Relu(%bx)
+              %by = Neg(%ba)
+            },
+            kind = "elementwise"
+          }
+          %r = If(%c) {
+            then_branch = graph t() -> (%t) {
+              %t = Abs(%a)
+            },
+            else_branch = graph e() -> (%x) {
+            }
+          }
+        }
+        """);
+
+    /// <summary>The If reads %a inside its branch (a capture), so Relu→If→Add is a path around the Relu→Add edge.</summary>
+    [Fact]
+    public void NoCycleThroughASubgraphCapture() => Keeps("""
+        graph main(%c: bool[], %x: f32[4]) -> (%y) {
+          %a = Relu(%x)
+          %r = If(%c) {
+            then_branch = graph t() -> (%t) {
+              %t = Abs(%a)
+            },
+            else_branch = graph e() -> (%x) {
+            }
+          }
+          %y = Add(%a, %r)
+        }
+        """);
+
+    [Fact]
     public void OpaqueAndInjectiveOpsAreLeftAlone() => Keeps("""
         graph main(%x: f32[2,3]) -> (%y) {
           %a = Transpose(%x) {perm = [1, 0]}
