@@ -60,6 +60,26 @@ public class FusedModelTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public void BodyConstantsSurviveOnnxExport()
+    {
+        var g = PassAssert.Parse("""
+            graph main(%a: f32[2,4], %b: f32[4,3], %c: f32[3]) -> (%y) {
+              init %lo: f32[] = [0]
+              init %hi: f32[] = [0.5]
+              %g = Gemm(%a, %b, %c)
+              %y = Clip(%g, %lo, %hi)
+            }
+            """);
+        Assert.True(new OperatorFusion().Run(g, new PassContext()));
+        var bytes = OnnxExporter.Export(g).ToByteArray();
+        var back = new OnnxImporter().Import(Onnx.Proto.ModelProto.Parser.ParseFrom(bytes), "fused-gemm-clip").Graph;
+        Verifier.VerifyOrThrow(back);
+        Assert.True(GraphComparer.StructurallyEqual(g, back, out var diff), diff);
+        var body = (Graph.Graph)back.Nodes.Single().Attributes.Get("body")!;
+        Assert.Equal(2, body.InitializerValues.Count);
+    }
+
     private static (Model Model, Dictionary<string, Tensor> Inputs) Load(string name)
     {
         if (name.StartsWith("light_", StringComparison.Ordinal))
