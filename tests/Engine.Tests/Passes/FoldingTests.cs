@@ -86,4 +86,54 @@ public class FoldingTests
         var after = new ReferenceExecutor(g).Run(new Dictionary<string, Tensor> { ["x"] = input })["y"];
         Assert.Null(Engine.Onnx.Conformance.OutputComparer.Compare(before, after, 1e-5, 1e-6));
     }
+
+    private static void AssertSameOutputsAfter(int level, string text, string[] expectedOps)
+    {
+        var g = PassAssert.Parse(text);
+        var x = g.Inputs[0];
+        var shape = x.Type.StaticShape();
+        var n = (int)Tensor.ElementCount(shape);
+        var input = Tensor.FromArray(Enumerable.Range(0, n).Select(i => (float)Math.Cos(i * 0.7)).ToArray(), shape);
+        var feeds = new Dictionary<string, Tensor> { [x.Name] = input };
+        var before = new ReferenceExecutor(g).Run(feeds);
+        PassManager.Run(g, Pipelines.ForLevel(level), new PassContext());
+        Assert.Equal(expectedOps, g.Nodes.Select(node => node.OpType));
+        var after = new ReferenceExecutor(g).Run(feeds);
+        foreach (var (name, t) in before) Assert.Null(Engine.Onnx.Conformance.OutputComparer.Compare(t, after[name], 1e-5, 1e-6));
+    }
+
+    [Fact]
+    public void PerChannelMulAndAddFoldIntoConv() => AssertSameOutputsAfter(2, """
+        graph main(%x: f32[1,2,3,3]) -> (%y) {
+          init %w: f32[3,2,1,1] = [1, 2, 3, 4, 5, 6]
+          init %s: f32[3,1,1] = [2, -0.5, 3]
+          init %t: f32[1,3,1,1] = [0.1, 0.2, 0.3]
+          %c = Conv(%x, %w)
+          %m = Mul(%c, %s)
+          %a = Add(%m, %t)
+          %y = Relu(%a)
+        }
+        """, ["Conv", "Relu"]);
+
+    [Fact]
+    public void MulThatIsNotPerChannelStays() => AssertSameOutputsAfter(2, """
+        graph main(%x: f32[1,2,3,3]) -> (%y) {
+          init %w: f32[3,2,1,1] = [1, 2, 3, 4, 5, 6]
+          init %s: f32[3,3] = [1, 2, 3, 4, 5, 6, 7, 8, 9]
+          %c = Conv(%x, %w)
+          %y = Mul(%c, %s)
+        }
+        """, ["Conv", "Mul"]);
+
+    [Fact]
+    public void BatchNormWithoutAConvBecomesAffine() => AssertSameOutputsAfter(2, """
+        graph main(%x: f32[1,3,2,2]) -> (%y) {
+          init %s: f32[3] = [2, 0.5, 1]
+          init %bb: f32[3] = [0.1, 0.2, 0.3]
+          init %m: f32[3] = [1, 2, 3]
+          init %v: f32[3] = [4, 1, 0.25]
+          %r = Relu(%x)
+          %y = BatchNormalization(%r, %s, %bb, %m, %v)
+        }
+        """, ["Relu", "Mul", "Add"]);
 }
