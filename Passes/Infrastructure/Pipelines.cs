@@ -22,6 +22,7 @@ public static class Pipelines
             new NchwcLayout(),
             new DeadCodeElimination(),
             new ShapeInference(),
+            new OperatorFusion(),
         };
         return all.Where(p => p.Level <= level).ToList();
     }
