@@ -26,7 +26,7 @@ public sealed class CSharpEmitter
     private readonly CodegenReport _report = new();
     private readonly StringBuilder _body = new();
     private int _valueCounter;
-    private int _indent = 2;
+    private int _indent = 3;
 
     private CSharpEmitter(Graph.Graph graph, CodegenOptions options)
     {
@@ -293,9 +293,9 @@ public sealed class CSharpEmitter
         var shape = v.Type.StaticShape();
         int k = _graph.Outputs.IndexOf(v);
         Storage s;
+        if (declare) _locals.Add($"Tensor t{id} = null;");
         if (inPlaceOutput && k >= 0 && _outputsWritten.Add(k))
         {
-            _locals.Add($"Tensor t{id} = null;");
             s = new Storage
             {
                 Id = id, Type = v.Type.Elem, Shape = shape, Span = $"output{k}",
@@ -304,7 +304,6 @@ public sealed class CSharpEmitter
         }
         else
         {
-            _locals.Add($"Tensor t{id} = null;");
             if (declare) Line($"{clr}[] {id} = new {clr}[{SafeText.Int(Tensor.ElementCount(shape))}];");
             s = new Storage
             {
