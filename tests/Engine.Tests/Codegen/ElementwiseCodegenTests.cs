@@ -101,3 +101,36 @@ public class ElementwiseCodegenTests
         Assert.Contains("'x'", e.Message);
     }
 }
+
+/// <summary>Non-float inputs and outputs travel as their own typed spans through fallback kernels.</summary>
+public class TypedSpanCodegenTests
+{
+    [Fact]
+    public void IntegerAndBoolValuesUseTypedSpans()
+    {
+        var g = CodegenTestKit.Parse("""
+            graph main(%x: f32[3,5], %idx: i64[4]) -> (%g, %b, %n, %w) {
+              init %w: f32[2] = [1.5, -2]
+              %g = Gather(%x, %idx) {axis = 1}
+              %b = Greater(%g, %w2)
+              %n = Add(%idx, %idx)
+              init %w2: f32[] = [0.25]
+            }
+            """);
+        var inputs = new Dictionary<string, Tensor>
+        {
+            ["x"] = CodegenTestKit.Random(3, 3, 5),
+            ["idx"] = Tensor.FromArray(new long[] { 4, 0, -1, 2 }, 4),
+        };
+        using var m = CompiledModel.Compile(g, new CodegenOptions { Vector = VectorPath.Vector256 });
+        Assert.Contains("ReadOnlySpan<long> input1", m.Source);
+        Assert.Contains("Span<bool> output1", m.Source);
+        var expected = new Engine.Graph.ReferenceExecutor(g).Run(inputs);
+        var got = m.Run(inputs);
+        Assert.Equal(expected["g"].As<float>(), got["g"].As<float>());
+        Assert.Equal(expected["b"].As<bool>(), got["b"].As<bool>());
+        Assert.Equal(expected["n"].As<long>(), got["n"].As<long>());
+        Assert.Equal(new[] { 1.5f, -2f }, got["w"].As<float>());
+        Assert.Contains(m.Report.Fallbacks, f => f.Op == "Add" && f.Reason.Contains("float32"));
+    }
+}
