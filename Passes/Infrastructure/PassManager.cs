@@ -18,7 +18,7 @@ public static class PassManager
         for (int i = 0; i < pipeline.Count; i++)
         {
             var pass = pipeline[i];
-            int before = graph.AllNodes().Count();
+            int before = graph.Nodes.Count;
             if (context.Disabled.Contains(pass.Name))
             {
                 reports.Add(new PassReport(pass.Name, before, before, 0, false, true));
@@ -36,7 +36,7 @@ public static class PassManager
             if (context.DumpDirectory is not null)
                 File.WriteAllText(Path.Combine(context.DumpDirectory, $"{i + 1:00}-{pass.Name}.ir"), IrPrinter.Print(graph, elideTensorsAbove: 64));
             context.AfterPass?.Invoke(pass, graph);
-            reports.Add(new PassReport(pass.Name, before, graph.AllNodes().Count(), sw.Elapsed.TotalMilliseconds, changed, false));
+            reports.Add(new PassReport(pass.Name, before, graph.Nodes.Count, sw.Elapsed.TotalMilliseconds, changed, false));
         }
         return reports;
     }

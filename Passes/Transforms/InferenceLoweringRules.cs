@@ -18,8 +18,12 @@ public static class InferenceLoweringRules
         new("matmul-add-to-gemm", MatMulAddToGemm),
     ]);
 
+    /// <summary>A fresh node may take over any value the user did not pin; check before inserting, so a declined rule leaves no dead node.</summary>
+    private static bool Pinned(RewriteContext c, Node n) => n.Outputs[0] is not { } o || c.Pass.PinnedValues.Contains(o.Name);
+
     private static bool FoldBatchNorm(Node bn, RewriteContext c)
     {
+        if (Pinned(c, bn)) return false;
         if (bn.OpType != "BatchNormalization" || bn.Domain != "" || bn.Attributes.GetInt("training_mode", 0) != 0) return false;
         if (bn.Outputs.Skip(1).Any(o => o is not null && (o.Users.Count > 0 || !c.IsFree(o)))) return false;
         if (RewriteContext.Producer(bn.Inputs[0], "Conv") is not { } conv || !c.HasSingleUse(bn.Inputs[0]!)) return false;
@@ -51,7 +55,6 @@ public static class InferenceLoweringRules
             [conv.Inputs[0], c.Constant(new Tensor(DataType.Float, w.Shape, wd), conv.Name + "_W_bn"), c.Constant(Tensor.FromArray(bd, m), conv.Name + "_B_bn")], 1,
             conv.Attributes.Explicit.Select(kv => (kv.Key, kv.Value)).ToArray());
         folded.Name = conv.Name;
-        if (!c.CanReplace(bn.Outputs[0]!, folded.Outputs[0]!)) return false;
         c.Replace(bn.Outputs[0]!, folded.Outputs[0]!);
         return true;
     }
@@ -62,6 +65,7 @@ public static class InferenceLoweringRules
     /// </summary>
     private static bool BatchNormToAffine(Node bn, RewriteContext c)
     {
+        if (Pinned(c, bn)) return false;
         if (bn.OpType != "BatchNormalization" || bn.Domain != "" || bn.Attributes.GetInt("training_mode", 0) != 0) return false;
         if (bn.Outputs.Skip(1).Any(o => o is not null && (o.Users.Count > 0 || !c.IsFree(o)))) return false;
         var x = bn.Inputs[0]!;
@@ -83,7 +87,6 @@ public static class InferenceLoweringRules
         var shape = new[] { ch }.Concat(Enumerable.Repeat(1, rank - 2)).ToArray();
         var mul = c.InsertBefore(bn, "Mul", [x, c.Constant(new Tensor(DataType.Float, shape, s), bn.Name + "_scale")]);
         var add = c.InsertBefore(bn, "Add", [mul.Outputs[0], c.Constant(new Tensor(DataType.Float, shape, t), bn.Name + "_shift")]);
-        if (!c.CanReplace(bn.Outputs[0]!, add.Outputs[0]!)) return false;
         c.Replace(bn.Outputs[0]!, add.Outputs[0]!);
         return true;
     }
@@ -104,6 +107,7 @@ public static class InferenceLoweringRules
     /// <summary>Conv followed by a per-channel Mul: scale the weights (and bias) instead.</summary>
     private static bool FoldMulIntoConv(Node mul, RewriteContext c)
     {
+        if (Pinned(c, mul)) return false;
         if (mul.OpType != "Mul" || mul.Domain != "" || mul.Inputs.Count != 2) return false;
         for (int side = 0; side < 2; side++)
         {
@@ -127,7 +131,6 @@ public static class InferenceLoweringRules
             }
             var folded = c.InsertBefore(mul, "Conv", inputs, 1, conv.Attributes.Explicit.Select(kv => (kv.Key, kv.Value)).ToArray());
             folded.Name = conv.Name;
-            if (!c.CanReplace(mul.Outputs[0]!, folded.Outputs[0]!)) return false;
             c.Replace(mul.Outputs[0]!, folded.Outputs[0]!);
             return true;
         }
@@ -136,6 +139,7 @@ public static class InferenceLoweringRules
 
     private static bool FoldAddIntoConvBias(Node add, RewriteContext c)
     {
+        if (Pinned(c, add)) return false;
         if (add.OpType != "Add" || add.Domain != "" || add.Inputs.Count != 2) return false;
         for (int side = 0; side < 2; side++)
         {
@@ -155,7 +159,6 @@ public static class InferenceLoweringRules
             var folded = c.InsertBefore(add, "Conv", [conv.Inputs[0], conv.Inputs[1], c.Constant(Tensor.FromArray(bias, m), conv.Name + "_B")], 1,
                 conv.Attributes.Explicit.Select(kv => (kv.Key, kv.Value)).ToArray());
             folded.Name = conv.Name;
-            if (!c.CanReplace(add.Outputs[0]!, folded.Outputs[0]!)) return false;
             c.Replace(add.Outputs[0]!, folded.Outputs[0]!);
             return true;
         }
@@ -164,6 +167,7 @@ public static class InferenceLoweringRules
 
     private static bool MatMulAddToGemm(Node add, RewriteContext c)
     {
+        if (Pinned(c, add)) return false;
         if (add.OpType != "Add" || add.Domain != "" || add.Inputs.Count != 2) return false;
         for (int side = 0; side < 2; side++)
         {
@@ -176,7 +180,6 @@ public static class InferenceLoweringRules
             if (bias.Type.Rank is < 1 or > 2 || !add.Outputs[0]!.Type.Equals(mmOut.Type)) continue;
             if (a.Type.Elem != DataType.Float) continue;
             var gemm = c.InsertBefore(add, "Gemm", [a, b, bias]);
-            if (!c.CanReplace(add.Outputs[0]!, gemm.Outputs[0]!)) return false;
             c.Replace(add.Outputs[0]!, gemm.Outputs[0]!);
             return true;
         }
