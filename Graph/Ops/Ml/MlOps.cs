@@ -29,7 +29,7 @@ public sealed class MlOps : IOpLibrary
             .OptionalAttr("scale", AttrType.Floats)
             .Infer(ctx => ctx.SetOutput(0, DataType.Float, ctx.Required(0).Dims))
             .WithKernel(FeatureKernels.Scaler)
-            .Fuses(FusionKind.Broadcast);
+            .Fuses(FusionKind.ElemWise);
 
         r.Add(Domain, "Normalizer").Since(1).In("X").Out("Y")
             .Attr("norm", "MAX")
