@@ -5,7 +5,8 @@ namespace Engine.Graph.Ops;
 
 /// <summary>
 /// The ai.onnx.ml preprocessing and linear-model ops (as exported by scikit-learn converters):
-/// ArrayFeatureExtractor, Binarizer, Scaler, Normalizer, LabelEncoder, LinearRegressor, LinearClassifier.
+/// ArrayFeatureExtractor, Binarizer, Scaler, Normalizer, LabelEncoder, Imputer, OneHotEncoder, CategoryMapper,
+/// FeatureVectorizer, LinearRegressor, LinearClassifier.
 /// </summary>
 public sealed class MlOps : IOpLibrary
 {
@@ -53,6 +54,48 @@ public sealed class MlOps : IOpLibrary
             .Infer(InferLabelEncoder)
             .WithKernel(LabelEncoderKernels.LabelEncoder)
             .Fuses(FusionKind.ElemWise);
+
+        r.Add(Domain, "Imputer").Since(1).In("X").Out("Y")
+            .OptionalAttr("imputed_value_floats", AttrType.Floats)
+            .OptionalAttr("imputed_value_int64s", AttrType.Ints)
+            .Attr("replaced_value_float", 0f)
+            .Attr("replaced_value_int64", 0L)
+            .Infer(Shapes.SameAsInput0)
+            .WithKernel(EncoderKernels.Imputer)
+            .Fuses(FusionKind.ElemWise);
+
+        r.Add(Domain, "OneHotEncoder").Since(1).In("X").Out("Y")
+            .OptionalAttr("cats_int64s", AttrType.Ints)
+            .OptionalAttr("cats_strings", AttrType.Strings)
+            .Attr("zeros", 1L)
+            .Infer(ctx =>
+            {
+                var a = ctx.Attributes;
+                long n = a.GetIntsOrNull("cats_int64s")?.Length ?? a.GetStringsOrNull("cats_strings")?.Length ?? -1;
+                var dims = ctx.Required(0).Dims;
+                ctx.SetOutput(0, DataType.Float, dims is null ? null : [.. dims, Dim.Of(n)]);
+            })
+            .WithKernel(EncoderKernels.OneHotEncoder)
+            .Fuses(FusionKind.Opaque);
+
+        r.Add(Domain, "CategoryMapper").Since(1).In("X").Out("Y")
+            .OptionalAttr("cats_int64s", AttrType.Ints)
+            .OptionalAttr("cats_strings", AttrType.Strings)
+            .Attr("default_int64", -1L)
+            .Attr("default_string", "_Unused")
+            .Infer(ctx => ctx.SetOutput(0, ctx.Required(0).Elem == DataType.String ? DataType.Int64 : DataType.String, ctx.Required(0).Dims))
+            .WithKernel(EncoderKernels.CategoryMapper)
+            .Fuses(FusionKind.ElemWise);
+
+        r.Add(Domain, "FeatureVectorizer").Since(1).In("X+").Out("Y")
+            .OptionalAttr("inputdimensions", AttrType.Ints)
+            .Infer(ctx =>
+            {
+                var dims = ctx.Attributes.GetIntsOrNull("inputdimensions");
+                ctx.SetOutput(0, DataType.Float, [BatchDim(ctx.Required(0)), dims is null ? Dim.Unknown : Dim.Of(dims.Sum())]);
+            })
+            .WithKernel(EncoderKernels.FeatureVectorizer)
+            .Fuses(FusionKind.Opaque);
 
         r.Add(Domain, "LinearRegressor").Since(1).In("X").Out("Y")
             .OptionalAttr("coefficients", AttrType.Floats)
