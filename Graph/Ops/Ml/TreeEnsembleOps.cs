@@ -84,7 +84,7 @@ public sealed class TreeEnsembleOps : IOpLibrary
         var a = ctx.Attributes;
         var n = MlOps.BatchDim(ctx.Required(0));
         int classes = a.GetIntsOrNull("classlabels_int64s")?.Length ?? a.GetStringsOrNull("classlabels_strings")?.Length ?? 0;
-        bool binary = (a.GetIntsOrNull("class_ids") ?? []).Distinct().Count() == 1;
+        bool binary = classes <= 2 && (a.GetIntsOrNull("class_ids") ?? []).Distinct().Count() == 1;
         ctx.SetOutput(0, a.HasExplicit("classlabels_int64s") ? DataType.Int64 : DataType.String, [n]);
         ctx.SetOutput(1, DataType.Float, [n, classes == 0 ? Dim.Unknown : binary && classes == 1 ? 2 : classes]);
     }

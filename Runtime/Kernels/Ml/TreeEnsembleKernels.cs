@@ -54,7 +54,8 @@ public static class TreeEnsembleKernels
     /// <summary>
     /// Class scores start at base_values and add every reached leaf's class weights. When all weights
     /// name one class (a binary model storing only the positive score s), the scores become
-    /// [1 - s, s] (NONE/PROBIT) or [-s, s] before the transform, as in the ONNX reference.
+    /// [1 - s, s] (NONE/PROBIT) or [-s, s] before the transform, as in the ONNX reference (which assumes
+    /// the votes name class 0; votes naming class 1 are read from there).
     /// </summary>
     public static Tensor?[] TreeEnsembleClassifier(KernelContext ctx, Tensor?[] inputs)
     {
@@ -68,7 +69,9 @@ public static class TreeEnsembleKernels
         var trees = new ClassicTreeEnsemble(ctx, a, "class", nClasses);
         CheckFeatures(ctx, trees, cols);
         var classIds = a.GetIntsOrNull("class_ids") ?? [];
-        bool binary = classIds.Distinct().Count() == 1;
+        bool binary = nClasses <= 2 && classIds.Distinct().Count() == 1;
+        // The class every weight votes for in the binary case (0 in the reference; a model voting only for class 1 keeps its score there).
+        int singleClass = binary ? (int)Math.Clamp(classIds[0], 0, 1) : 0;
         int outCols = binary && nClasses == 1 ? 2 : nClasses;
         if (strs is not null && nClasses == 1) throw ctx.Fail("a single string class label is not supported");
         MlData.CheckOutputSize(ctx, rows, outCols);
@@ -89,8 +92,9 @@ public static class TreeEnsembleKernels
             }
             if (binary && outCols >= 2)
             {
-                outRow[1] = outRow[0];
-                outRow[0] = kind is MlPostTransformKind.None or MlPostTransformKind.Probit ? 1 - outRow[1] : -outRow[1];
+                double s = outRow[singleClass];
+                outRow[1] = s;
+                outRow[0] = kind is MlPostTransformKind.None or MlPostTransformKind.Probit ? 1 - s : -s;
             }
         }
         MlPostTransform.Apply(kind, res, rows, outCols);

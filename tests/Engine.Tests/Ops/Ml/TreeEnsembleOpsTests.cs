@@ -92,6 +92,21 @@ public class TreeEnsembleOpsTests
         MlHarness.Close([Sig(1.5), Sig(-1.5), Sig(-1.5), Sig(1.5)], r[1]);
     }
 
+    /// <summary>A binary model whose leaves vote only for class 1 (a probability): class 0 gets its complement.</summary>
+    [Fact]
+    public void ClassifierBinaryVotesForClassOneGiveComplementScores()
+    {
+        var r = MlHarness.Run2("TreeEnsembleClassifier", Tensor.FromArray(new double[] { -1, 1 }, 2, 1),
+            ("nodes_treeids", new long[] { 0, 0, 0 }), ("nodes_nodeids", new long[] { 0, 1, 2 }),
+            ("nodes_featureids", new long[] { 0, 0, 0 }), ("nodes_modes", new[] { "BRANCH_LEQ", "LEAF", "LEAF" }),
+            ("nodes_values", new[] { 0f, 0, 0 }), ("nodes_truenodeids", new long[] { 1, 0, 0 }), ("nodes_falsenodeids", new long[] { 2, 0, 0 }),
+            ("class_treeids", new long[] { 0, 0 }), ("class_nodeids", new long[] { 1, 2 }),
+            ("class_ids", new long[] { 1, 1 }), ("class_weights", new[] { 0.2f, 0.9f }),
+            ("classlabels_int64s", new long[] { 3, 4 }));
+        Assert.Equal(new long[] { 3, 4 }, r[0].As<long>());
+        MlHarness.Close([0.8, 0.2, 0.1, 0.9], r[1]);
+    }
+
     /// <summary>
     /// TreeEnsemble-5. Tree A (root 0): x0 &lt;= 0.5 ? leaf 0 (t0, 1) : node 1; node 1: x1 ∈ {1, 3} ? leaf 1 (t0, 2) : leaf 2 (t1, 3).
     /// Tree B (root 2): x1 &gt; 2 ? leaf 3 (t1, 10) : leaf 4 (t0, 20).
