@@ -18,8 +18,7 @@ public static class LinearModelKernels
     }
 
     /// <summary>
-    /// Follows the ONNX reference: one coefficient row with two class labels is a binary model whose scores
-    /// become [-s, s]; several score columns pick the argmax label; a single column compares against 0
+    /// One coefficient row with two class labels is a binary model (see below); several score columns pick the argmax label; a single column compares against 0
     /// (NONE) or 0.5 (any probability transform) and yields the last label when positive, else the first
     /// (or 0 / "" when only one label is given).
     /// </summary>
@@ -37,12 +36,16 @@ public static class LinearModelKernels
         int nClasses = ints?.Length ?? strs!.Length;
         var scores = Scores(ctx, x, rows, cols, coef, e, a.GetFloatsOrNull("intercepts"));
         int outCols = e;
+        var kind = MlPostTransform.Parse(ctx, a.GetString("post_transform"));
+        double[]? raw = null;
         if (e == 1 && nClasses == 2)
         {
+            // Binary: [1 - s, s] for NONE/PROBIT (ONNX Runtime), [-s, s] under the other transforms; the label is s > 0.
+            raw = scores;
             var two = new double[rows * 2];
             for (int n = 0; n < rows; n++)
             {
-                two[2 * n] = -scores[n];
+                two[2 * n] = kind is MlPostTransformKind.None or MlPostTransformKind.Probit ? 1 - scores[n] : -scores[n];
                 two[2 * n + 1] = scores[n];
             }
             scores = two;
@@ -52,13 +55,16 @@ public static class LinearModelKernels
         {
             throw ctx.Fail($"{outCols} score columns but {nClasses} class labels");
         }
-        var kind = MlPostTransform.Parse(ctx, a.GetString("post_transform"));
         MlPostTransform.Apply(kind, scores, rows, outCols);
 
         var labelIndex = new int[rows];
         for (int n = 0; n < rows; n++)
         {
-            if (outCols > 1)
+            if (raw is not null)
+            {
+                labelIndex[n] = raw[n] > 0 ? 1 : 0;
+            }
+            else if (outCols > 1)
             {
                 int best = 0;
                 for (int c = 1; c < outCols; c++)

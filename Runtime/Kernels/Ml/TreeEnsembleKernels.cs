@@ -19,17 +19,19 @@ public static class TreeEnsembleKernels
         if (baseValues is { Length: > 0 } && baseValues.Length != t) throw ctx.Fail($"base_values has {baseValues.Length} values for {t} targets");
 
         var res = new double[rows * t];
+        var voted = new bool[t];
         for (int n = 0; n < rows; n++)
         {
             var row = x.AsSpan(n * cols, cols);
             var outRow = res.AsSpan(n * t, t);
-            // MIN/MAX start from the extreme float values (the reference's finfo(float32)), so untouched targets show them.
             if (agg == "MIN") outRow.Fill(float.MaxValue);
             else if (agg == "MAX") outRow.Fill(float.MinValue);
+            voted.AsSpan().Clear();
             foreach (int root in trees.Roots)
             {
                 foreach (var (target, w) in trees.Votes(trees.Leaf(ctx, row, root)))
                 {
+                    voted[target] = true;
                     outRow[target] = agg switch
                     {
                         "MIN" => Math.Min(outRow[target], w),
@@ -42,9 +44,11 @@ public static class TreeEnsembleKernels
             {
                 for (int k = 0; k < t; k++) outRow[k] /= trees.Roots.Length;
             }
-            if (baseValues is { Length: > 0 })
+            for (int k = 0; k < t; k++)
             {
-                for (int k = 0; k < t; k++) outRow[k] += baseValues[k];
+                // As ONNX Runtime: a target no reached leaf votes for is 0, without base value.
+                if (!voted[k]) outRow[k] = 0;
+                else if (baseValues is { Length: > 0 }) outRow[k] += baseValues[k];
             }
         }
         MlPostTransform.Apply(MlPostTransform.Parse(ctx, a.GetString("post_transform")), res, rows, t);
@@ -54,8 +58,9 @@ public static class TreeEnsembleKernels
     /// <summary>
     /// Class scores start at base_values and add every reached leaf's class weights. When all weights
     /// name one class (a binary model storing only the positive score s), the scores become
-    /// [1 - s, s] (NONE/PROBIT) or [-s, s] before the transform, as in the ONNX reference (which assumes
-    /// the votes name class 0; votes naming class 1 are read from there).
+    /// [1 - s, s] or [-s, s] before the transform, and the label compares s itself against 0.5 or 0, following
+    /// ONNX Runtime (the ONNX reference agrees except for NONE models with negative weights). The reference
+    /// assumes the votes name class 0; votes naming class 1 are read from there.
     /// </summary>
     public static Tensor?[] TreeEnsembleClassifier(KernelContext ctx, Tensor?[] inputs)
     {
@@ -80,6 +85,8 @@ public static class TreeEnsembleKernels
             throw ctx.Fail($"base_values has {baseValues.Length} values for {nClasses} classes");
         var kind = MlPostTransform.Parse(ctx, a.GetString("post_transform"));
 
+        bool allPositive = (MlData.FloatsOrTensor(a, "class_weights") ?? []).All(w => w >= 0);
+        var rawBinary = new double[rows];
         var res = new double[rows * outCols];
         for (int n = 0; n < rows; n++)
         {
@@ -93,8 +100,11 @@ public static class TreeEnsembleKernels
             if (binary && outCols >= 2)
             {
                 double s = outRow[singleClass];
+                rawBinary[n] = s;
                 outRow[1] = s;
-                outRow[0] = kind is MlPostTransformKind.None or MlPostTransformKind.Probit ? 1 - s : -s;
+                // ONNX Runtime: a NONE model with a negative weight is a margin ([-s, s]), otherwise a probability ([1 - s, s]).
+                bool complement = kind == MlPostTransformKind.Probit || (kind == MlPostTransformKind.None && allPositive);
+                outRow[0] = complement ? 1 - s : -s;
             }
         }
         MlPostTransform.Apply(kind, res, rows, outCols);
@@ -102,6 +112,12 @@ public static class TreeEnsembleKernels
         var labels = new int[rows];
         for (int n = 0; n < rows; n++)
         {
+            if (binary)
+            {
+                // ONNX Runtime decides binary labels on the raw score: above 0.5 for probabilities, above 0 for margins.
+                labels[n] = rawBinary[n] > (allPositive ? 0.5 : 0) ? 1 : 0;
+                continue;
+            }
             int best = 0;
             for (int c = 1; c < outCols; c++)
             {
