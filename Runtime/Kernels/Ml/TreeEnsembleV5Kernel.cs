@@ -58,16 +58,14 @@ public static class TreeEnsembleV5Kernel
         }
         var sets = MembershipSets(ctx, a, modes);
 
-        // MIN/MAX start from the largest finite value of X's type (the reference's finfo), so untouched targets show it.
-        double extreme = x.Type switch { DataType.Double => double.MaxValue, DataType.Float16 => (double)Half.MaxValue, _ => float.MaxValue };
         var xv = x.ToDoubleArray();
+        var voted = new bool[nTargets];
         var res = new double[rows * nTargets];
         for (int row = 0; row < rows; row++)
         {
             var xr = xv.AsSpan(row * cols, cols);
             var outRow = res.AsSpan(row * nTargets, nTargets);
-            if (agg == 2) outRow.Fill(extreme);
-            else if (agg == 3) outRow.Fill(-extreme);
+            voted.AsSpan().Clear();
             foreach (long root in roots)
             {
                 int node = (int)root;
@@ -84,11 +82,15 @@ public static class TreeEnsembleV5Kernel
                 }
                 int target = (int)leafTargets[leaf];
                 double w = leafWeights[leaf];
+                // A target's first vote starts its MIN/MAX; targets no leaf votes for stay 0 (as ONNX Runtime;
+                // the ONNX reference would leave them at ±finfo.max).
+                bool first = !voted[target];
+                voted[target] = true;
                 outRow[target] = agg switch
                 {
                     0 => outRow[target] + w / roots.Length,
-                    2 => Math.Min(outRow[target], w),
-                    3 => Math.Max(outRow[target], w),
+                    2 => first ? w : Math.Min(outRow[target], w),
+                    3 => first ? w : Math.Max(outRow[target], w),
                     _ => outRow[target] + w,
                 };
             }

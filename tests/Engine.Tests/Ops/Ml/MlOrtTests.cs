@@ -136,4 +136,33 @@ public class MlOrtTests
             ("inputdimensions", new long[] { 2, 1 }));
         Check("Binarizer", [Tensor.FromArray(new[] { -1f, 0.5f, 0.6f, 3f }, 4)], 1, ("threshold", 0.5f));
     }
+
+    [Theory]
+    [InlineData(1L, 0L)]
+    [InlineData(0L, 0L)]
+    [InlineData(2L, 0L)]
+    [InlineData(3L, 0L)]
+    [InlineData(1L, 3L)]
+    // post_transform 1 and 2 are left out: ORT 1.31 reads 1 as LOGISTIC and 2 as SOFTMAX, the spec says 1 = SOFTMAX, 2 = LOGISTIC.
+    public void TreeEnsembleV5MatchesOrt(long aggregate, long post)
+    {
+        var x = Tensor.FromArray(new[] { 0f, 0, 1, 3, 1, 2, float.NaN, 5, 0.7f, float.NaN }, 5, 2);
+        Check("TreeEnsemble", [x], 1,
+            ("nodes_featureids", new long[] { 0, 1, 1 }),
+            ("nodes_modes", Tensor.FromArray(new byte[] { 0, 6, 3 }, 3)),
+            ("nodes_splits", Tensor.FromArray(new[] { 0.5f, 0, 2 }, 3)),
+            ("nodes_truenodeids", new long[] { 0, 1, 3 }), ("nodes_trueleafs", new long[] { 1, 1, 1 }),
+            ("nodes_falsenodeids", new long[] { 1, 2, 4 }), ("nodes_falseleafs", new long[] { 0, 1, 1 }),
+            ("nodes_missing_value_tracks_true", new long[] { 1, 0, 0 }),
+            ("membership_values", Tensor.FromArray(new[] { 1f, 3, float.NaN }, 3)),
+            ("leaf_targetids", new long[] { 0, 0, 1, 1, 0 }), ("leaf_weights", Tensor.FromArray(new[] { 1f, 2, 3, 10, 20 }, 5)),
+            ("tree_roots", new long[] { 0, 2 }), ("n_targets", 2L), ("aggregate_function", aggregate), ("post_transform", post));
+    }
+
+    [Fact]
+    public void LabelEncoderIntegerToFloatMatchesOrt()
+    {
+        Check("LabelEncoder", [Tensor.FromArray(new long[] { 1, 2, 9, 1 }, 2, 2)], 1,
+            ("keys_int64s", new long[] { 1, 2 }), ("values_floats", new[] { 0.5f, -1f }), ("default_float", 7f));
+    }
 }
