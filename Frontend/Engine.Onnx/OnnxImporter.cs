@@ -295,7 +295,7 @@ public sealed class OnnxImporter
                 AttributeProto.Types.AttributeType.Int => a.I,
                 AttributeProto.Types.AttributeType.String => a.S.ToStringUtf8(),
                 AttributeProto.Types.AttributeType.Tensor => a.T is null ? throw new EngineException($"{what} has no tensor") : TensorProtoConverter.ToTensor(a.T, what, _baseDirectory),
-                AttributeProto.Types.AttributeType.SparseTensor => SparseToDense(a.SparseTensor, what),
+                AttributeProto.Types.AttributeType.SparseTensor => a.SparseTensor is null ? throw new EngineException($"{what} has no sparse tensor") : SparseToDense(a.SparseTensor, what),
                 AttributeProto.Types.AttributeType.Graph => a.G is null ? throw new EngineException($"{what} has no graph") : ImportGraph(a.G, graph, scope),
                 AttributeProto.Types.AttributeType.Floats => a.Floats.ToArray(),
                 AttributeProto.Types.AttributeType.Ints => a.Ints.ToArray(),

@@ -21,6 +21,12 @@ public sealed class PassContext
     /// <summary>Values the user asked to observe: no rewrite may remove or hide them.</summary>
     public HashSet<string> PinnedValues { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Lets the nchwc-layout pass run (off by default: the code generator does not consume blocked layouts yet).</summary>
+    public bool EnableBlockedLayout { get; init; }
+
+    /// <summary>Channel block c of the NCHW{c}c layout: 8 or 16.</summary>
+    public int BlockedLayoutWidth { get; init; } = 8;
+
     /// <summary>Called after every pass (bisection hooks in here).</summary>
     public Action<IPass, Graph.Graph>? AfterPass { get; init; }
 }

@@ -9,13 +9,20 @@ public static class Pipelines
         var all = new List<IPass>
         {
             new ShapeInference(inputShapes),
+            CastLikeLowering.Create(),
             new ConstantFolding(),
             SimplifyRules.Create(),
             new CommonSubexpressionElimination(),
+            ActivationPatterns.Create(),
+            NormalizationPatterns.Create(),
+            SoftmaxPatterns.Create(),
+            AttentionPatterns.Create(),
             InferenceLoweringRules.Create(),
             new ConstantFolding(),
+            new NchwcLayout(),
             new DeadCodeElimination(),
             new ShapeInference(),
+            new OperatorFusion(),
         };
         return all.Where(p => p.Level <= level).ToList();
     }

@@ -22,14 +22,16 @@ public static class ConformanceCommand
         var quiet = new Option<bool>("--quiet") { Description = "print only the summary" };
         var rtol = new Option<double>("--rtol") { DefaultValueFactory = _ => 1e-3, Description = "relative tolerance" };
         var atol = new Option<double>("--atol") { DefaultValueFactory = _ => 1e-7, Description = "absolute tolerance" };
-        var cmd = new Command("conformance", "Run ONNX conformance tests on the reference executor") { dirs, filter, report, expect, writePassing, quiet, rtol, atol };
+        var level = new Option<int>("--level", "-O") { DefaultValueFactory = _ => 0, Description = "optimize each model at this level (0–3) before running it" };
+        var cmd = new Command("conformance", "Run ONNX conformance tests on the reference executor") { dirs, filter, report, expect, writePassing, quiet, rtol, atol, level };
         cmd.SetAction(p => Guard.Run(() => Execute(p.GetValue(dirs)!, p.GetValue(filter), p.GetValue(report), p.GetValue(expect),
-            p.GetValue(writePassing), p.GetValue(quiet), p.GetValue(rtol), p.GetValue(atol))));
+            p.GetValue(writePassing), p.GetValue(quiet), p.GetValue(rtol), p.GetValue(atol), p.GetValue(level))));
         return cmd;
     }
 
-    private static int Execute(string[] dirs, string? filter, string? reportPath, string? expectPath, string? writePassing, bool quiet, double rtol, double atol)
+    private static int Execute(string[] dirs, string? filter, string? reportPath, string? expectPath, string? writePassing, bool quiet, double rtol, double atol, int level)
     {
+        if (level is < 0 or > 3) throw new EngineException($"--level must be 0–3, got {level}");
         var cases = ConformanceCase.Discover(dirs);
         if (filter is not null)
         {
@@ -49,7 +51,7 @@ public static class ConformanceCommand
         {
             foreach (var kv in ConformanceRunner.LoadPrimaryOps(Path.Combine(d, "..", "node-index.tsv"))) ops[kv.Key] = kv.Value;
         }
-        var runner = new ConformanceRunner { Rtol = rtol, Atol = atol, PrimaryOps = ops };
+        var runner = new ConformanceRunner { Rtol = rtol, Atol = atol, PrimaryOps = ops, OptimizationLevel = level };
         var gate = new object();
         var results = runner.RunAll(cases, r =>
         {

@@ -39,7 +39,7 @@ public static class ConvertCommand
         if (ModelFormats.SameFile(input, output)) throw new EngineException($"{output}: is the input file; choose another output so the input is kept");
         var model = ModelFormats.Read(input, from);
         ModelFormats.Write(model, output, to);
-        Console.WriteLine($"wrote {output} ({(to == ModelFormat.Onnx ? "ONNX" : "IR text")}, {model.Graph.AllNodes().Count()} nodes)");
+        Console.WriteLine($"wrote {output} ({(to == ModelFormat.Onnx ? "ONNX" : "IR text")}, {Units.Plural(model.Graph.AllNodes().Count(), "node")})");
         return ExitCodes.Ok;
     }
 }

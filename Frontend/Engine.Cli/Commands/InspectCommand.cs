@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text;
 using System.Text.Json;
+using Engine.Onnx;
 using Engine.Onnx.Inspection;
 
 namespace Engine.Cli.Commands;
@@ -13,7 +14,7 @@ public static class InspectCommand
 {
     public static Command Create()
     {
-        var model = new Argument<string>("model") { Description = "ONNX model file (.onnx)" };
+        var model = new Argument<string>("model") { Description = "model file: ONNX, or IR text (.ir, .txt)" };
         var format = new Option<string>("--format", "-f")
         {
             Description = "output format: 'text' (tables for people) or 'json' (for scripts)",
@@ -28,7 +29,10 @@ public static class InspectCommand
         };
         cmd.SetAction(p => Guard.Run(() =>
         {
-            var report = ModelInspector.Inspect(p.GetValue(model)!);
+            var path = p.GetValue(model)!;
+            var report = Path.GetExtension(path).ToLowerInvariant() is ".ir" or ".txt"
+                ? ModelInspector.Inspect(OnnxExporter.Export(ModelFormats.ReadIrText(path)), path, Path.GetDirectoryName(Path.GetFullPath(path)))
+                : ModelInspector.Inspect(path);
             Console.Write(p.GetValue(format) == "json" ? ToJson(report) + "\n" : ToText(report));
             return ExitCodes.Ok;
         }));
@@ -56,11 +60,11 @@ public static class InspectCommand
         sb.Append(Values(r.Outputs));
 
         var approx = r.Parameters.Elements >= 1000 ? $" ({Units.Si(r.Parameters.Elements)})" : "";
-        sb.Append($"\nparameters  {Units.Count(r.Parameters.Elements)}{approx} in {r.Parameters.Tensors} initializers, {Units.Bytes(r.Parameters.Bytes)}\n");
+        sb.Append($"\nparameters  {Units.Count(r.Parameters.Elements)}{approx} in {Units.Plural(r.Parameters.Tensors, "initializer")}, {Units.Bytes(r.Parameters.Bytes)}\n");
         if (r.ConstantNodes.Tensors > 0)
-            sb.Append($"constants   {Units.Count(r.ConstantNodes.Elements)} elements in {r.ConstantNodes.Tensors} Constant nodes, {Units.Bytes(r.ConstantNodes.Bytes)}\n");
+            sb.Append($"constants   {Units.Count(r.ConstantNodes.Elements)} elements in {Units.Plural(r.ConstantNodes.Tensors, "Constant node")}, {Units.Bytes(r.ConstantNodes.Bytes)}\n");
 
-        sb.Append($"\nops ({r.Nodes} nodes, {r.Ops.Count(o => o.Count > 0)} op types{(r.Subgraphs > 0 ? $", {r.Subgraphs} subgraphs included" : "")})\n");
+        sb.Append($"\nops ({Units.Plural(r.Nodes, "node")}, {Units.Plural(r.Ops.Count(o => o.Count > 0), "op type")}{(r.Subgraphs > 0 ? $", {Units.Plural(r.Subgraphs, "subgraph")} included" : "")})\n");
         var t = new TextTable("op", "nodes>", "FLOPs>", "unknown>", "note");
         foreach (var o in r.Ops)
         {
@@ -73,7 +77,7 @@ public static class InspectCommand
 
         var f = r.Flops;
         int all = f.KnownNodes + f.UnknownShapeNodes + f.NoRuleNodes;
-        sb.Append($"\nFLOPs     {Units.Si(f.Total)} estimated over {f.KnownNodes} of {all} nodes");
+        sb.Append($"\nFLOPs     {Units.Si(f.Total)} estimated over {f.KnownNodes} of {Units.Plural(all, "node")}");
         if (f.UnknownShapeNodes + f.NoRuleNodes > 0)
         {
             var parts = new List<string>();

@@ -35,4 +35,7 @@ public static class Units
     }
 
     public static string Count(long n) => n.ToString("N0", Inv);
+
+    /// <summary>"1 node", "3 nodes".</summary>
+    public static string Plural(long n, string noun) => $"{n.ToString(Inv)} {noun}{(n == 1 ? "" : "s")}";
 }

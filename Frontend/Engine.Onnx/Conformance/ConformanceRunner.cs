@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Engine.Graph;
+using Engine.Passes;
 using Engine.Runtime;
 
 namespace Engine.Onnx.Conformance;
@@ -15,6 +16,9 @@ public sealed class ConformanceRunner
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(120);
 
     public int Parallelism { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Optimization level (0–3) of the pipeline run on each model after import, before executing it.</summary>
+    public int OptimizationLevel { get; init; }
 
     /// <summary>Primary op per test name (from node-index.tsv when present).</summary>
     public IReadOnlyDictionary<string, string> PrimaryOps { get; init; } = new Dictionary<string, string>();
@@ -44,6 +48,7 @@ public sealed class ConformanceRunner
         try
         {
             var model = new OnnxImporter().Load(c.ModelPath);
+            if (OptimizationLevel > 0) PassManager.Run(model.Graph, Pipelines.ForLevel(OptimizationLevel), new PassContext());
             if (op == "?") op = model.Graph.Nodes.Count == 1 ? model.Graph.Nodes[0].OpType : "(graph)";
             if (c.DataSets.Count == 0) return new(c.Name, op, ConformanceStatus.Skipped, "no test data sets", sw.Elapsed.TotalSeconds);
             foreach (var set in c.DataSets)

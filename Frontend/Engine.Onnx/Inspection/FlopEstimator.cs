@@ -57,14 +57,17 @@ public static class FlopEstimator
     {
         var r = new Dictionary<string, FlopRule>(StringComparer.Ordinal)
         {
-            ["Conv"] = Conv,
-            ["ConvInteger"] = Conv,
-            ["QLinearConv"] = Conv,
+            ["Conv"] = c => Conv(c, weight: 1, bias: 2),
+            ["ConvInteger"] = c => Conv(c, weight: 1, bias: -1),
+            ["QLinearConv"] = c => Conv(c, weight: 3, bias: 8),
             ["ConvTranspose"] = ConvTranspose,
             ["MatMul"] = MatMul,
             ["MatMulInteger"] = MatMul,
             ["QLinearMatMul"] = MatMul,
             ["Gemm"] = Gemm,
+            ["RNN"] = Recurrent,
+            ["GRU"] = Recurrent,
+            ["LSTM"] = Recurrent,
             ["MaxPool"] = WindowPool,
             ["AveragePool"] = WindowPool,
             ["LpPool"] = WindowPool,
@@ -125,14 +128,12 @@ public static class FlopEstimator
     }
 
     /// <summary>2·(C/group)·prod(kernel) per output element, plus one add per output for a bias.</summary>
-    private static double? Conv(FlopContext c)
+    private static double? Conv(FlopContext c, int weight, int bias)
     {
-        var w = c.Input(1);
         var y = c.OutputElements();
-        var perOutput = FlopContext.ProductFrom(w, 1);
+        var perOutput = FlopContext.ProductFrom(c.Input(weight), 1);
         if (y is null || perOutput is null) return null;
-        double bias = c.HasInput(2) && c.Node.OpType == "Conv" ? y.Value : 0;
-        return 2 * y.Value * perOutput.Value + bias;
+        return 2 * y.Value * perOutput.Value + (bias >= 0 && c.HasInput(bias) ? y.Value : 0);
     }
 
     /// <summary>Every input element is scattered through (M/group)·prod(kernel) weights.</summary>
@@ -155,6 +156,20 @@ public static class FlopEstimator
         var k = FlopContext.DimOf(c.Input(0), c.Attributes.GetInt("transA", 0) != 0 ? 0 : 1);
         if (y is null || k is null) return null;
         return 2 * y.Value * k.Value + (c.HasInput(2) ? y.Value : 0);
+    }
+
+    /// <summary>
+    /// RNN/GRU/LSTM: every (time step, batch row) multiplies its input by W and its state by R,
+    /// for every direction and gate — 2·(|W| + |R|) per step and row. Gate nonlinearities are not counted.
+    /// </summary>
+    private static double? Recurrent(FlopContext c)
+    {
+        var x = c.InputElements(0);
+        var inputSize = FlopContext.DimOf(c.Input(0), -1);
+        var w = c.InputElements(1);
+        var r = c.InputElements(2);
+        if (x is null || inputSize is null or 0 || w is null || r is null) return null;
+        return 2 * (x.Value / inputSize.Value) * (w.Value + r.Value);
     }
 
     /// <summary>prod(kernel_shape) per output element.</summary>

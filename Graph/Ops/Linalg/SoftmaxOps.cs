@@ -8,8 +8,9 @@ public sealed class SoftmaxOps : IOpLibrary
 {
     public void Register(OpRegistry r)
     {
-        Define(r, "Softmax", SoftmaxKernels.Softmax, FusionKind.OutEWiseFusable);
-        Define(r, "LogSoftmax", SoftmaxKernels.LogSoftmax, FusionKind.OutEWiseFusable);
+        // Opaque as in TVM: a reduction and a broadcast back in one op.
+        Define(r, "Softmax", SoftmaxKernels.Softmax, FusionKind.Opaque);
+        Define(r, "LogSoftmax", SoftmaxKernels.LogSoftmax, FusionKind.Opaque);
         Define(r, "Hardmax", SoftmaxKernels.Hardmax, FusionKind.Opaque);
     }
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -33,6 +34,9 @@ public static class Sgemm
     private const int KC = 256;
     private const int MC = 96;  // multiple of both MR values (8 and 6)
     private const int NC = 2048;
+
+    /// <summary>Up to this many rows of C, packing B would cost about as much as the product itself.</summary>
+    private const int SmallM = 4;
 
     public static void Gemm(bool transA, bool transB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc, int threads = 1)
@@ -87,9 +91,6 @@ public static class Sgemm
             ArrayPool<float>.Shared.Return(bPack);
         }
     }
-
-    /// <summary>Up to this many rows of C, packing B would cost about as much as the product itself.</summary>
-    private const int SmallM = 4;
 
     /// <summary>
     /// Few rows (GEMV-like, e.g. a batch-1 fully connected layer): no packing, each row of C is a
@@ -206,11 +207,28 @@ public static class Sgemm
             {
                 // op(B)[p, j] = B[j, p]: each source row j is contiguous along p.
                 if (w < nr) dst.AsSpan(d, kc * nr).Clear();
-                for (int jj = 0; jj < w; jj++)
+                ref float o = ref dst[d];
+                int jj = 0;
+                // Four source rows at a time so each packed row gets four contiguous stores.
+                for (; jj + 4 <= w; jj += 4)
+                {
+                    ref float s0 = ref MemoryMarshal.GetReference(b.Slice((col + jj) * ldb + pc, kc));
+                    ref float s1 = ref MemoryMarshal.GetReference(b.Slice((col + jj + 1) * ldb + pc, kc));
+                    ref float s2 = ref MemoryMarshal.GetReference(b.Slice((col + jj + 2) * ldb + pc, kc));
+                    ref float s3 = ref MemoryMarshal.GetReference(b.Slice((col + jj + 3) * ldb + pc, kc));
+                    for (int p = 0; p < kc; p++)
+                    {
+                        ref float t = ref Unsafe.Add(ref o, p * nr + jj);
+                        t = Unsafe.Add(ref s0, p);
+                        Unsafe.Add(ref t, 1) = Unsafe.Add(ref s1, p);
+                        Unsafe.Add(ref t, 2) = Unsafe.Add(ref s2, p);
+                        Unsafe.Add(ref t, 3) = Unsafe.Add(ref s3, p);
+                    }
+                }
+                for (; jj < w; jj++)
                 {
                     var src = b.Slice((col + jj) * ldb + pc, kc);
-                    int o = d + jj;
-                    for (int p = 0; p < kc; p++, o += nr) dst[o] = src[p];
+                    for (int p = 0; p < kc; p++) Unsafe.Add(ref o, p * nr + jj) = src[p];
                 }
                 d += kc * nr;
             }

@@ -68,8 +68,10 @@ public static class GridSampleKernel
     {
         private readonly List<int> _offs = new();
         private readonly List<double> _ws = new();
-        private readonly double[][] _axisW = new double[dims.Length][];
-        private readonly int[][] _axisI = new int[dims.Length][];
+        // Per axis: up to 4 taps (index, weight) and how many are used; reused for every point.
+        private readonly double[][] _axisW = dims.Select(_ => new double[4]).ToArray();
+        private readonly int[][] _axisI = dims.Select(_ => new int[4]).ToArray();
+        private readonly int[] _axisN = new int[dims.Length];
 
         /// <summary>Flat offsets (−1 = zero padding) and weights of the input points that make up one sample.</summary>
         public (List<int> Offsets, List<double> Weights) Taps(double[] normalized)
@@ -95,21 +97,25 @@ public static class GridSampleKernel
                 switch (mode)
                 {
                     case "nearest":
-                        _axisI[d] = [Pixel((long)xd, len, lo, hi)];
-                        _axisW[d] = [1];
+                        _axisN[d] = 1;
+                        _axisI[d][0] = Pixel((long)xd, len, lo, hi);
+                        _axisW[d][0] = 1;
                         break;
                     case "linear":
                     {
                         double f = Math.Floor(xd), t = xd - f;
-                        _axisI[d] = [Pixel((long)f, len, lo, hi), Pixel((long)f + 1, len, lo, hi)];
-                        _axisW[d] = [1 - t, t];
+                        _axisN[d] = 2;
+                        for (int j = 0; j < 2; j++) _axisI[d][j] = Pixel((long)f + j, len, lo, hi);
+                        _axisW[d][0] = 1 - t;
+                        _axisW[d][1] = t;
                         break;
                     }
                     default:
                     {
                         double f = Math.Floor(xd), t = xd - f;
-                        _axisI[d] = [Pixel((long)f - 1, len, lo, hi), Pixel((long)f, len, lo, hi), Pixel((long)f + 1, len, lo, hi), Pixel((long)f + 2, len, lo, hi)];
-                        _axisW[d] = CubicCoefficients(t);
+                        _axisN[d] = 4;
+                        for (int j = 0; j < 4; j++) _axisI[d][j] = Pixel((long)f - 1 + j, len, lo, hi);
+                        CubicCoefficients(t, _axisW[d]);
                         break;
                     }
                 }
@@ -126,7 +132,7 @@ public static class GridSampleKernel
                 {
                     int baseOff = _offs[e];
                     double baseW = _ws[e];
-                    for (int j = 0; j < _axisI[d].Length; j++)
+                    for (int j = 0; j < _axisN[d]; j++)
                     {
                         int i = _axisI[d][j];
                         int off = baseOff < 0 || i < 0 ? -1 : baseOff + i * strides[d];
@@ -173,17 +179,14 @@ public static class GridSampleKernel
             return x;
         }
 
-        private static double[] CubicCoefficients(double t)
+        private static void CubicCoefficients(double t, double[] c)
         {
             const double A = -0.75;
             double x = Math.Abs(t);
-            return
-            [
-                ((A * (x + 1) - 5 * A) * (x + 1) + 8 * A) * (x + 1) - 4 * A,
-                ((A + 2) * x - (A + 3)) * x * x + 1,
-                ((A + 2) * (1 - x) - (A + 3)) * (1 - x) * (1 - x) + 1,
-                ((A * (2 - x) - 5 * A) * (2 - x) + 8 * A) * (2 - x) - 4 * A,
-            ];
+            c[0] = ((A * (x + 1) - 5 * A) * (x + 1) + 8 * A) * (x + 1) - 4 * A;
+            c[1] = ((A + 2) * x - (A + 3)) * x * x + 1;
+            c[2] = ((A + 2) * (1 - x) - (A + 3)) * (1 - x) * (1 - x) + 1;
+            c[3] = ((A * (2 - x) - 5 * A) * (2 - x) + 8 * A) * (2 - x) - 4 * A;
         }
     }
 }

@@ -126,6 +126,7 @@ public static class MatMulKernels
         int[] shape = [m, n];
         if (cIn is not null && !Unidirectional(cIn.Shape, shape))
             throw ctx.Fail($"C of shape {Tensor.ShapeString(cIn.Shape)} does not broadcast to {Tensor.ShapeString(shape)}");
+        Tensor.ElementCount(shape); // rejects outputs too large to allocate
         int lda = a.Shape[1], ldb = b.Shape[1];
         bool hasC = cIn is not null && beta != 0;
 

@@ -302,7 +302,9 @@ public static class ResizeKernel
     {
         var cur = src;
         var shape = (int[])inShape.Clone();
-        for (int d = 0; d < shape.Length; d++)
+        // Shrinking axes first, so no intermediate is larger than both the input and the output.
+        var order = Enumerable.Range(0, shape.Length).OrderBy(d => outShape[d] > inShape[d] ? 1 : 0).ThenBy(d => d);
+        foreach (int d in order)
         {
             var t = taps[d];
             if (t.Identity && shape[d] == outShape[d]) continue;
@@ -311,22 +313,35 @@ public static class ResizeKernel
             for (int i = d + 1; i < shape.Length; i++) inner *= shape[i];
             int inLen = shape[d], outLen = outShape[d];
             var dst = new T[(long)outer * outLen * inner];
+            var weights = t.Weight.Select(T.CreateChecked).ToArray();
+            int count = t.Count;
             for (int o = 0; o < outer; o++)
             {
+                int srcBase = o * inLen, dstBase = o * outLen;
+                if (inner == 1)
+                {
+                    // Innermost axis: plain dot products of a few taps, no span machinery per element.
+                    for (int xo = 0; xo < outLen; xo++)
+                    {
+                        if (t.Extrapolate[xo]) { dst[dstBase + xo] = extrapolation; continue; }
+                        T acc = T.Zero;
+                        for (int j = 0; j < count; j++) acc += weights[xo * count + j] * cur[srcBase + t.Index[xo * count + j]];
+                        dst[dstBase + xo] = acc;
+                    }
+                    continue;
+                }
                 for (int xo = 0; xo < outLen; xo++)
                 {
-                    var row = dst.AsSpan((o * outLen + xo) * inner, inner);
+                    var row = dst.AsSpan((dstBase + xo) * inner, inner);
                     if (t.Extrapolate[xo])
                     {
                         row.Fill(extrapolation);
                         continue;
                     }
-                    for (int j = 0; j < t.Count; j++)
+                    for (int j = 0; j < count; j++)
                     {
-                        double w = t.Weight[xo * t.Count + j];
-                        if (w == 0) continue;
-                        var s = cur.AsSpan((o * inLen + t.Index[xo * t.Count + j]) * inner, inner);
-                        TensorPrimitives.MultiplyAdd(s, T.CreateChecked(w), row, row);
+                        // Zero weights still multiply, so a NaN tap propagates as in the reference's dot product.
+                        TensorPrimitives.MultiplyAdd(cur.AsSpan((srcBase + t.Index[xo * count + j]) * inner, inner), weights[xo * count + j], row, row);
                     }
                 }
             }

@@ -22,13 +22,15 @@ public static class SoftmaxKernels
         {
             var src = x.As<double>();
             var dst = new double[src.Length];
-            for (int o = 0; o < outer; o++) Slice(src.AsSpan(o * len * inner, len * inner), dst.AsSpan(o * len * inner, len * inner), len, inner, kind);
+            var scratch = new double[Math.Max(len, inner)];
+            for (int o = 0; o < outer; o++) Slice(src.AsSpan(o * len * inner, len * inner), dst.AsSpan(o * len * inner, len * inner), len, inner, kind, scratch);
             return new Tensor(x.Type, x.Shape, dst);
         }
         if (!LinalgData.IsFloatLike(x.Type)) throw ctx.Fail($"{kind} does not support {x.Type}");
         var f = LinalgData.Read(x);
         var r = new float[f.Length];
-        for (int o = 0; o < outer; o++) Slice(f.AsSpan(o * len * inner, len * inner), r.AsSpan(o * len * inner, len * inner), len, inner, kind);
+        var buf = new float[Math.Max(len, inner)];
+        for (int o = 0; o < outer; o++) Slice(f.AsSpan(o * len * inner, len * inner), r.AsSpan(o * len * inner, len * inner), len, inner, kind, buf);
         return LinalgData.Write(x.Type, x.Shape, r);
     }
 
@@ -46,7 +48,7 @@ public static class SoftmaxKernels
     }
 
     /// <summary>One [len, inner] slab: reduce over len for each of the inner positions.</summary>
-    private static void Slice<T>(ReadOnlySpan<T> x, Span<T> y, int len, int inner, Kind kind)
+    private static void Slice<T>(ReadOnlySpan<T> x, Span<T> y, int len, int inner, Kind kind, T[] scratch)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
         if (len == 0 || inner == 0) return;
@@ -56,7 +58,7 @@ public static class SoftmaxKernels
             TensorPrimitives.Subtract(x, max, y);
             if (kind == Kind.LogSoftmax)
             {
-                var tmp = new T[len];
+                var tmp = scratch.AsSpan(0, len);
                 TensorPrimitives.Exp(y, tmp);
                 T logSum = T.Log(TensorPrimitives.Sum<T>(tmp));
                 TensorPrimitives.Subtract(y, logSum, y);
@@ -72,7 +74,7 @@ public static class SoftmaxKernels
         var maxv = x.Slice(0, inner).ToArray();
         for (int i = 1; i < len; i++) TensorPrimitives.Max(maxv, x.Slice(i * inner, inner), maxv);
         var sumv = new T[inner];
-        var e = new T[inner];
+        var e = scratch.AsSpan(0, inner);
         for (int i = 0; i < len; i++)
         {
             var row = y.Slice(i * inner, inner);

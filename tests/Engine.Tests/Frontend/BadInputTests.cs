@@ -231,6 +231,18 @@ public class BadInputTests
     }
 
     [Fact]
+    public void AttributeOfAKindWithoutItsValueIsRejected()
+    {
+        // A corrupt kind code can name a kind whose field is absent: each must fail by name, not crash.
+        foreach (var kind in new[] { AttributeProto.Types.AttributeType.SparseTensor, AttributeProto.Types.AttributeType.Tensor, AttributeProto.Types.AttributeType.Graph })
+        {
+            var m = Model(MakeGraph("g", [], [Value("y", DataType.Float)],
+                [Node("Constant", [], ["y"], "c", new AttributeProto { Name = "sparse_value", Type = kind })]));
+            Assert.Contains("sparse_value", ImportFails(m).Message);
+        }
+    }
+
+    [Fact]
     public void ErrorsFromTypeInferenceNameTheFile()
     {
         // Constant with two value attributes fails in its inference rule, which knows only the node.

@@ -277,4 +277,22 @@ public class CliTests
         AssertBadInput(Engine("optimize", model, "-o", dir.File("alias.onnx")), "overwrite");
         AssertBadInput(Engine("optimize", dir.File("missing.onnx")), "missing.onnx");
     }
+
+    [Fact]
+    public void InspectReadsIrTextToo()
+    {
+        using var dir = new TempDir();
+        var model = dir.Write("cnn.onnx", InspectTests.CnnModel());
+        var fromOnnx = JsonDocument.Parse(Engine("inspect", model, "-f", "json").Out).RootElement;
+        // The placeholder op cannot be written as IR text; use MNIST, whose ops all exist.
+        var mnist = SharedData.Path("models", "mnist", "model.onnx");
+        Assert.Equal(ExitCodes.Ok, Engine("convert", mnist, "-o", dir.File("mnist.ir")).Code);
+        var a = JsonDocument.Parse(Engine("inspect", mnist, "-f", "json").Out).RootElement;
+        var b = JsonDocument.Parse(Engine("inspect", dir.File("mnist.ir"), "-f", "json").Out).RootElement;
+        Assert.Equal(a.GetProperty("flops").GetProperty("total").GetDouble(), b.GetProperty("flops").GetProperty("total").GetDouble());
+        Assert.Equal(a.GetProperty("parameters").GetProperty("elements").GetInt64(), b.GetProperty("parameters").GetProperty("elements").GetInt64());
+        Assert.Equal(a.GetProperty("nodes").GetInt32(), b.GetProperty("nodes").GetInt32());
+        Assert.Equal(15080, fromOnnx.GetProperty("flops").GetProperty("total").GetDouble());
+        AssertBadInput(Engine("inspect", dir.Write("bad.ir", "graph ("u8.ToArray())), "bad.ir");
+    }
 }

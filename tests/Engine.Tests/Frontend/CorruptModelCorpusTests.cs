@@ -75,6 +75,53 @@ public class CorruptModelCorpusTests
         }
     }
 
+    /// <summary>Breadth: two mutants of every node-test model (every op, attribute kind and tensor layout the suite uses).</summary>
+    [Fact]
+    public void MutantsOfEveryNodeTestImportCleanly()
+    {
+        var root = SharedData.Path("onnx", "node");
+        var models = Directory.GetDirectories(root).Order(StringComparer.Ordinal).Select(d => Path.Combine(d, "model.onnx")).Where(File.Exists).ToList();
+        Assert.True(models.Count > 1000, $"{root}: only {models.Count} node tests");
+        var rng = new Random(2024);
+        using var dir = new OnnxBuilder.TempDir();
+        foreach (var model in models)
+        {
+            var bytes = File.ReadAllBytes(model);
+            for (int i = 0; i < 2; i++)
+            {
+                var m = (byte[])bytes.Clone();
+                for (int k = 0, n = 1 + rng.Next(3); k < n; k++) m[rng.Next(m.Length)] ^= (byte)(1 << rng.Next(8));
+                var path = dir.Write($"{Path.GetFileName(Path.GetDirectoryName(model))}_{i}.onnx", m);
+                Check(path, "import", () => new OnnxImporter().Load(path));
+            }
+        }
+    }
+
+    [Fact]
+    public void CorruptIrTextFailsCleanly()
+    {
+        // The IR text of a real model, truncated and with random characters replaced.
+        var model = new OnnxImporter().Load(SharedData.Path("models", "mnist", "model.onnx"));
+        var text = IrPrinter.Print(model.Graph);
+        var rng = new Random(77);
+        const string alphabet = "%@(){}[],:=_-+.0123456789abcxyzNf32i64\n \"\\";
+        using var dir = new OnnxBuilder.TempDir();
+        for (int i = 0; i < Truncations + FlipMutants; i++)
+        {
+            string mutant;
+            if (i < Truncations) mutant = text[..(int)((long)text.Length * i / Truncations)];
+            else
+            {
+                var chars = text.ToCharArray();
+                for (int k = 0, n = 1 + rng.Next(4); k < n; k++) chars[rng.Next(chars.Length)] = alphabet[rng.Next(alphabet.Length)];
+                mutant = new string(chars);
+            }
+            var path = dir.File($"m{i}.ir");
+            File.WriteAllText(path, mutant);
+            Check(path, "ir text", () => Cli.Commands.ModelFormats.ReadIrText(path));
+        }
+    }
+
     /// <summary>The importer with the real registry, the inspector (placeholders for every op, so
     /// attributes and subgraphs are imported), and each tensor on its own through TensorProtoConverter.</summary>
     private static void CheckAllReadPaths(string path)

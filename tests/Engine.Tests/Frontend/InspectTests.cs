@@ -119,4 +119,42 @@ public class InspectTests
         var foreign = new Node(new OpSchema("com.example", "Conv"), "c");
         Assert.Equal(FlopStatus.NoRule, FlopEstimator.Estimate(foreign).Status);
     }
+
+    [Fact]
+    public void RealModelFlopsAreExact()
+    {
+        // MNIST (CNTK): conv 5×5 (1→8, 28×28) and (8→16, 14×14) without bias, adds, relus, pools 2×2 and 3×3, a 256×10 MatMul.
+        var r = ModelInspector.Inspect(SharedData.Path("models", "mnist", "model.onnx"));
+        Assert.Equal(0, r.Flops.UnknownShapeNodes + r.Flops.NoRuleNodes);
+        Assert.Equal(6272 * 25 * 2 + 3136 * 200 * 2.0, r.Ops.Single(o => o.Op == "Conv").Flops);
+        Assert.Equal(1568 * 4 + 256 * 9.0, r.Ops.Single(o => o.Op == "MaxPool").Flops);
+        Assert.Equal(1_600_522, r.Flops.Total);
+        Assert.Empty(r.UnsupportedOps);
+    }
+
+    [Fact]
+    public void RecurrentFlopsCountBothMatmulsPerStep()
+    {
+        var n = new Node(new OpSchema("", "LSTM"), "lstm");
+        n.AddInput(new Value("x", TensorType.Of(DataType.Float, 7, 2, 5)));       // seq 7, batch 2, input 5
+        n.AddInput(new Value("w", TensorType.Of(DataType.Float, 2, 4 * 3, 5)));   // 2 directions, 4 gates, hidden 3
+        n.AddInput(new Value("r", TensorType.Of(DataType.Float, 2, 4 * 3, 3)));
+        n.AddOutput(new Value("y", TensorType.Unknown(DataType.Float)));
+        var e = FlopEstimator.Estimate(n);
+        Assert.Equal(FlopStatus.Known, e.Status);
+        Assert.Equal(2.0 * 7 * 2 * (2 * 12 * 5 + 2 * 12 * 3), e.Flops);
+    }
+
+    [Fact]
+    public void QuantizedConvReadsItsWeightFromInput3()
+    {
+        var n = new Node(new OpSchema("", "QLinearConv"), "q");
+        var scalar = TensorType.Of(DataType.Float);
+        n.AddInput(new Value("x", TensorType.Of(DataType.UInt8, 1, 2, 5, 5)));
+        n.AddInput(new Value("xs", scalar));
+        n.AddInput(new Value("xz", TensorType.Of(DataType.UInt8)));
+        n.AddInput(new Value("w", TensorType.Of(DataType.UInt8, 4, 2, 3, 3)));
+        n.AddOutput(new Value("y", TensorType.Of(DataType.UInt8, 1, 4, 3, 3)));
+        Assert.Equal(2.0 * 36 * 18, FlopEstimator.Estimate(n).Flops);
+    }
 }

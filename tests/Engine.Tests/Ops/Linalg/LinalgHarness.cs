@@ -54,7 +54,11 @@ internal static class LinalgHarness
 
     /// <summary>A single-node ONNX model: every input is a graph input except those listed as initializers (outputRank −1: unknown rank).</summary>
     public static byte[] Model(string op, int opset, (string Name, Tensor Value, bool Constant)[] inputs, int outputRank, DataType outType,
-        params (string Name, object Value)[] attrs)
+        params (string Name, object Value)[] attrs) => Model(op, opset, inputs, outputRank, outType, false, attrs);
+
+    /// <summary>As above; <paramref name="hideInputShapes"/> declares graph inputs with element type only (unknown rank).</summary>
+    public static byte[] Model(string op, int opset, (string Name, Tensor Value, bool Constant)[] inputs, int outputRank, DataType outType,
+        bool hideInputShapes, params (string Name, object Value)[] attrs)
     {
         var node = new NodeProto { OpType = op, Name = "node" };
         var graph = new GraphProto { Name = "g" };
@@ -63,7 +67,7 @@ internal static class LinalgHarness
             node.Input.Add(name);
             if (name.Length == 0) continue;
             if (constant) graph.Initializer.Add(TensorProtoConverter.FromTensor(value, name));
-            else graph.Input.Add(new ValueInfoProto { Name = name, Type = OnnxTypes.FromTensorType(TensorType.Of(value)) });
+            else graph.Input.Add(new ValueInfoProto { Name = name, Type = OnnxTypes.FromTensorType(hideInputShapes ? TensorType.Unknown(value.Type) : TensorType.Of(value)) });
         }
         node.Output.Add("y");
         foreach (var (name, v) in attrs) node.Attribute.Add(Attribute(name, v));
@@ -108,10 +112,13 @@ internal static class LinalgHarness
 
     /// <summary>Runs a single-node model in ONNX Runtime and in our importer + executor; asserts they agree.</summary>
     public static Tensor MatchesOrt(string op, int opset, (string Name, Tensor Value, bool Constant)[] inputs, int outputRank,
-        params (string Name, object Value)[] attrs)
+        params (string Name, object Value)[] attrs) => MatchesOrt(op, opset, inputs, outputRank, false, attrs);
+
+    public static Tensor MatchesOrt(string op, int opset, (string Name, Tensor Value, bool Constant)[] inputs, int outputRank,
+        bool hideInputShapes, params (string Name, object Value)[] attrs)
     {
         var type = inputs[0].Value.Type;
-        var model = Model(op, opset, inputs, outputRank, type, attrs);
+        var model = Model(op, opset, inputs, outputRank, type, hideInputShapes, attrs);
         var feeds = inputs.Where(i => !i.Constant && i.Name.Length > 0).ToDictionary(i => i.Name, i => i.Value);
         var ours = RunOurs(model, feeds);
         var ort = OrtRunner.Run(model, feeds)["y"];

@@ -93,6 +93,9 @@ public class ResizeTests
         MatchesOrt("Resize", 11, [("x", x, false), ("roi", NoRoi, true), ("scales", NoRoi, true), ("sizes", Sizes(1, 2, 5, 7), true)], 4,
             ("mode", "cubic"), ("coordinate_transformation_mode", "align_corners"));
         MatchesOrt("Resize", 13, [("x", x, false), ("", NoRoi, true), ("scales", Scales(1, 1, 0.5f, 0.5f), true)], 4, ("mode", "linear"));
+        // Opsets 11-12 only: tf_half_pixel_for_nn, kept by the kernel as a legacy mode.
+        MatchesOrt("Resize", 11, [("x", x, false), ("roi", NoRoi, true), ("scales", Scales(1, 1, 1.7f, 0.6f), true)], 4,
+            ("mode", "nearest"), ("coordinate_transformation_mode", "tf_half_pixel_for_nn"));
     }
 
     [Fact]
