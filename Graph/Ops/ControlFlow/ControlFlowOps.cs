@@ -30,8 +30,8 @@ public sealed class ControlFlowOps : IOpLibrary
             .Infer(InferScan)
             .WithGraphKernel(ControlFlowKernels.Scan)
             .Fuses(FusionKind.Opaque)
-            .Upgrade(9, "Scan-8 (batched, with sequence_lens) has no equivalent canonical form",
-                ctx => throw ctx.Fail("Scan before opset 9 (batch axis and sequence_lens) is not supported"));
+            .Upgrade(9, "Scan-8 (batched, with sequence_lens and 'directions') runs as ai.engine::Scan8",
+                ctx => ctx.Node.Rebind(ctx.Registry.Get(OpRegistry.EngineDomain, "Scan8")));
 
         r.Add("Optional").Since(15).In("input?").Out("output")
             .OptionalAttr("type", AttrType.Tensor)
