@@ -25,6 +25,9 @@ public class OrtExportConformanceTests
     {
         "test_attention_4d_with_past_and_present_qk_matmul_bias_3d_mask_causal",
         "test_attention_4d_with_past_and_present_qk_matmul_bias_4d_mask_causal",
+
+        // Scan-8 imports as our ai.engine::Scan8 (batched Scan has no canonical ONNX form); ORT cannot load that domain.
+        "test_scan_sum",
     };
 
     [Fact]

@@ -19,7 +19,6 @@ public class FusedConformanceTests
         "test_gelu_tanh_1_expanded",
         "test_mish_expanded",
         "test_reduce_log_sum_exp_keepdims_random_expanded",
-        "test_attention_4d_expanded",
         "test_rms_normalization_3d_axis1_epsilon_expanded",
     };
 
@@ -29,7 +28,10 @@ public class FusedConformanceTests
     {
         var c = ConformanceCase.Discover([Paths.SharedPath("onnx", "node", name)]).Single();
         var model = new OnnxImporter().Load(c.ModelPath);
-        PassManager.Run(model.Graph, Pipelines.ForLevel(3), new PassContext());
+        // Pattern recognition would fold these expanded bodies back into single ops; keep them decomposed to exercise fusion.
+        var context = new PassContext();
+        foreach (var pass in new[] { "fuse-activations", "fuse-layernorm", "fuse-softmax", "fuse-attention" }) context.Disabled.Add(pass);
+        PassManager.Run(model.Graph, Pipelines.ForLevel(3), context);
         Assert.Contains(model.Graph.AllNodes(), OperatorFusion.IsFused);
         var result = new ConformanceRunner { OptimizationLevel = 3, Parallelism = 1 }.Run(c);
         Assert.True(result.Status == ConformanceStatus.Passed, $"{name}: {result.Status} {result.Reason}");
