@@ -48,7 +48,7 @@ public sealed class RewriteContext
     /// </summary>
     public void Replace(Value old, Value replacement)
     {
-        if (Graph.Outputs.Contains(old) && replacement.Producer is not null && !Graph.Outputs.Contains(replacement)
+        if (Graph.Outputs.Contains(old) && replacement.Producer?.Owner == Graph && !Graph.Outputs.Contains(replacement)
             && !Graph.Inputs.Contains(replacement))
         {
             replacement.Name = old.Name;
@@ -62,6 +62,7 @@ public sealed class RewriteContext
         if (Pass.PinnedValues.Contains(old.Name)) return false;
         if (!Graph.Outputs.Contains(old)) return true;
         // A graph output may only be replaced by a value we can rename: produced by a node, not an input/output already.
-        return replacement.Producer is not null && !Graph.Outputs.Contains(replacement) && !Graph.Inputs.Contains(replacement);
+        // (and produced in this graph: a subgraph output may not become a value captured from outside).
+        return replacement.Producer is { } p && p.Owner == Graph && !Graph.Outputs.Contains(replacement) && !Graph.Inputs.Contains(replacement);
     }
 }
