@@ -1,0 +1,154 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Engine.Runtime.Compute;
+
+/// <summary>
+/// Depthwise 2-D convolution (one KH×KW filter per channel, NCHW), vectorized over the output width.
+/// Reached through <see cref="Conv2D.Run"/> whenever Groups == C == M.
+/// </summary>
+/// <remarks>
+/// Per channel, the input plane is first copied into the worker's scratch with its horizontal padding made
+/// explicit and each row split into StrideW phases (element j of the padded row goes to phase j % s, slot j / s).
+/// Then every tap (ky, kx) of an output row reads one contiguous run of a phase, whatever the stride or dilation,
+/// so the inner loop is plain vector loads and FMAs over 16 (AVX-512) or 8 (AVX2) outputs with all taps fused.
+/// Vertical padding is handled by skipping the taps whose input row is outside the image.
+/// </remarks>
+public static unsafe class DepthwiseConv2D
+{
+    /// <summary>Padded row length (a multiple of the stride) covering every input column an output reads.</summary>
+    private static int PaddedWidth(in Conv2DShape s)
+    {
+        int need = (s.OW - 1) * s.StrideW + (s.KW - 1) * s.DilationW + 1;
+        return (need + s.StrideW - 1) / s.StrideW * s.StrideW;
+    }
+
+    /// <summary>Scratch floats per worker: one phase-split, padded input plane.</summary>
+    internal static int PlaneLength(in Conv2DShape s) => checked(s.H * PaddedWidth(s));
+
+    internal static void RunPacked(in Conv2DShape s, float* x, float* w, float* y, Epilogue spec, float* bias, float* residual,
+        float* scratch, int perWorker, int threads, ComputeIsa isa)
+    {
+        // y += conv when the residual is y itself: each output starts from its old value.
+        bool inPlace = residual != null && residual == y;
+        if (inPlace && spec.ResidualAfterActivation)
+            throw new EngineException("conv2d: a residual added after the activation cannot be the output itself");
+        if (inPlace) residual = null;
+        var body = new Body { InPlace = inPlace, S = s, X = x, W = w, Y = y, Spec = spec, Bias = bias, Residual = residual, Scratch = scratch, PerWorker = perWorker, Isa = isa };
+        ParallelFor.Run(s.N * s.C, threads, ref body);
+    }
+
+    private struct Body : IParallelBody
+    {
+        public Conv2DShape S;
+        public float* X, W, Y, Bias, Residual, Scratch;
+        public Epilogue Spec;
+        public int PerWorker;
+        public ComputeIsa Isa;
+        public bool InPlace;
+
+        public readonly void Execute(int index, int worker)
+        {
+            int c = index % S.C;
+            int ohw = S.OH * S.OW;
+            float* plane = Scratch != null ? Scratch + (long)worker * PerWorker : ThreadScratch.Get(PerWorker);
+            int wp = PaddedWidth(S);
+            SplitPlane(S, X + (long)index * S.H * S.W, plane, wp);
+            float* yc = Y + (long)index * ohw;
+            Channel(S, plane, wp, W + (long)c * S.KH * S.KW, yc, Isa, InPlace);
+            var epi = new BoundEpilogue(Spec, Bias + c, Residual == null ? null : Residual + (long)index * ohw, ohw);
+            epi.Apply(yc, ohw, 0, 1, 0, ohw);
+        }
+    }
+
+    private static void SplitPlane(in Conv2DShape s, float* x, float* plane, int wp)
+    {
+        int stride = s.StrideW, len = wp / stride;
+        for (int ih = 0; ih < s.H; ih++)
+        {
+            float* src = x + (long)ih * s.W;
+            float* dst = plane + (long)ih * wp;
+            if (stride == 1)
+            {
+                int lead = Math.Min(s.PadLeft, wp);
+                new Span<float>(dst, lead).Clear();
+                int copy = Math.Clamp(wp - s.PadLeft, 0, s.W);
+                new ReadOnlySpan<float>(src, copy).CopyTo(new Span<float>(dst + lead, copy));
+                new Span<float>(dst + lead + copy, wp - lead - copy).Clear();
+                continue;
+            }
+            for (int j = 0; j < wp; j++)
+            {
+                int iw = j - s.PadLeft;
+                dst[(j % stride) * len + j / stride] = (uint)iw < (uint)s.W ? src[iw] : 0f;
+            }
+        }
+    }
+
+    private static void Channel(in Conv2DShape s, float* plane, int wp, float* w, float* y, ComputeIsa isa, bool accumulate)
+    {
+        int kh = s.KH, kw = s.KW, ow = s.OW, stride = s.StrideW, len = wp / stride;
+        // Offsets of each tap's run within a phase-split row.
+        int* tapOff = stackalloc int[kw];
+        for (int kx = 0; kx < kw; kx++)
+        {
+            int off = kx * s.DilationW;
+            tapOff[kx] = off % stride * len + off / stride;
+        }
+        float** rows = stackalloc float*[kh];
+        float* taps = stackalloc float[kh * kw];
+        for (int oh = 0; oh < s.OH; oh++)
+        {
+            // Gather the taps whose input row exists; padding rows contribute nothing.
+            int nr = 0;
+            for (int ky = 0; ky < kh; ky++)
+            {
+                int ih = oh * s.StrideH - s.PadTop + ky * s.DilationH;
+                if ((uint)ih >= (uint)s.H) continue;
+                rows[nr] = plane + (long)ih * wp;
+                for (int kx = 0; kx < kw; kx++) taps[nr * kw + kx] = w[ky * kw + kx];
+                nr++;
+            }
+            float* yr = y + (long)oh * ow;
+            int o = 0;
+            if (isa == ComputeIsa.Avx512)
+            {
+                for (; o + 16 <= ow; o += 16)
+                {
+                    var acc = accumulate ? Vector512.Load(yr + o) : Vector512<float>.Zero;
+                    for (int r = 0; r < nr; r++)
+                    {
+                        float* src = rows[r] + o;
+                        for (int kx = 0; kx < kw; kx++)
+                            acc = Vector512.FusedMultiplyAdd(Vector512.Load(src + tapOff[kx]), Vector512.Create(taps[r * kw + kx]), acc);
+                    }
+                    acc.Store(yr + o);
+                }
+            }
+            if (isa is ComputeIsa.Avx512 or ComputeIsa.Avx2)
+            {
+                for (; o + 8 <= ow; o += 8)
+                {
+                    var acc = accumulate ? Vector256.Load(yr + o) : Vector256<float>.Zero;
+                    for (int r = 0; r < nr; r++)
+                    {
+                        float* src = rows[r] + o;
+                        for (int kx = 0; kx < kw; kx++)
+                            acc = Vector256.FusedMultiplyAdd(Vector256.Load(src + tapOff[kx]), Vector256.Create(taps[r * kw + kx]), acc);
+                    }
+                    acc.Store(yr + o);
+                }
+            }
+            for (; o < ow; o++)
+            {
+                float acc = accumulate ? yr[o] : 0;
+                for (int r = 0; r < nr; r++)
+                {
+                    float* src = rows[r] + o;
+                    for (int kx = 0; kx < kw; kx++) acc = MathF.FusedMultiplyAdd(src[tapOff[kx]], taps[r * kw + kx], acc);
+                }
+                yr[o] = acc;
+            }
+        }
+    }
+}
