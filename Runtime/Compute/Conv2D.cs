@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Engine.Runtime.Compute;
 
 /// <summary>
@@ -164,6 +165,7 @@ public static unsafe class Conv2D
         public int PerWorker, NCt, NBlocks;
         public bool AccumulateIntoY;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public readonly void Execute(int index, int worker)
         {
             int blk = index % NBlocks, ig = index / NBlocks;
@@ -195,6 +197,7 @@ public static unsafe class Conv2D
     /// Writes rows [pc, pc+kc) × columns [n0, n0+nc) of the group's im2col matrix into 16-column panels
     /// (row r = (channel, ky, kx), column n = output position; zero where a tap reads padding).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackColumns(in Conv2DShape s, float* x, int pc, int kc, int n0, int nc, float* dst)
     {
         int ncPad = RoundUp(nc, NR);
@@ -219,35 +222,58 @@ public static unsafe class Conv2D
             }
             return;
         }
-        int khw = s.KH * s.KW;
-        int ow0 = n0 % s.OW, oh0 = n0 / s.OW;
-        for (int r = 0; r < kc; r++)
+        int khw = s.KH * s.KW, kw = s.KW, ow = s.OW, h = s.H, w = s.W, sw = s.StrideW;
+        int dh = s.DilationH, dw = s.DilationW;
+        int* ihBase = stackalloc int[NR];
+        int* iwBase = stackalloc int[NR];
+        // Panel by panel, so each panel row (16 floats) is written contiguously.
+        for (int jp = 0; jp < ncPad; jp += NR)
         {
-            int row = pc + r;
-            int ci = row / khw, t = row % khw, ky = t / s.KW, kx = t % s.KW;
-            float* xc = x + (long)ci * hw;
-            float* d = dst + r * NR;
-            int oh = oh0, ow = ow0;
-            int kyOff = ky * s.DilationH - s.PadTop, kxOff = kx * s.DilationW - s.PadLeft;
-            for (int j = 0; j < nc;)
+            int cols = Math.Min(NR, nc - jp);
+            int oh = (n0 + jp) / ow, owi = (n0 + jp) % ow;
+            for (int jj = 0; jj < NR; jj++)
             {
-                int run = Math.Min(s.OW - ow, nc - j);
-                int ih = oh * s.StrideH + kyOff;
-                int iw = ow * s.StrideW + kxOff;
-                if ((uint)ih >= (uint)s.H)
+                if (jj < cols)
                 {
-                    for (int e = 0; e < run; e++, j++) d[(j >> 4) * (long)kc * NR + (j & 15)] = 0;
+                    ihBase[jj] = oh * s.StrideH - s.PadTop;
+                    iwBase[jj] = owi * sw - s.PadLeft;
+                    if (++owi == ow) { owi = 0; oh++; }
                 }
                 else
                 {
-                    float* xr = xc + (long)ih * s.W;
-                    for (int e = 0; e < run; e++, j++, iw += s.StrideW)
-                        d[(j >> 4) * (long)kc * NR + (j & 15)] = (uint)iw < (uint)s.W ? xr[iw] : 0f;
+                    ihBase[jj] = int.MinValue / 2; // padding column: always out of the image
+                    iwBase[jj] = 0;
                 }
-                ow = 0;
-                oh++;
             }
-            for (int j = nc; j < ncPad; j++) d[(j >> 4) * (long)kc * NR + (j & 15)] = 0;
+            // All 16 columns on one output row with unit stride: each panel row is one contiguous input run.
+            bool contiguous = cols == NR && sw == 1 && ihBase[0] == ihBase[NR - 1];
+            float* panel = dst + (long)(jp / NR) * kc * NR;
+            int row = pc, ci = row / khw, t = row % khw, ky = t / kw, kx = t % kw;
+            for (int r = 0; r < kc; r++)
+            {
+                float* d = panel + r * NR;
+                float* xc = x + (long)ci * hw;
+                int kyo = ky * dh, kxo = kx * dw;
+                int ih0 = ihBase[0] + kyo, iw0 = iwBase[0] + kxo;
+                if (contiguous && (uint)ih0 < (uint)h && iw0 >= 0 && iw0 + NR <= w)
+                {
+                    float* src = xc + (long)ih0 * w + iw0;
+                    for (int jj = 0; jj < NR; jj++) d[jj] = src[jj];
+                }
+                else
+                {
+                    for (int jj = 0; jj < NR; jj++)
+                    {
+                        int ih = ihBase[jj] + kyo, iw = iwBase[jj] + kxo;
+                        d[jj] = (uint)ih < (uint)h && (uint)iw < (uint)w ? xc[(long)ih * w + iw] : 0f;
+                    }
+                }
+                if (++kx == kw)
+                {
+                    kx = 0;
+                    if (++ky == s.KH) { ky = 0; ci++; }
+                }
+            }
         }
     }
 }

@@ -61,6 +61,7 @@ public static unsafe class DepthwiseConv2D
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SplitPlane(in Conv2DShape s, float* x, float* plane, int wp)
     {
         int stride = s.StrideW, len = wp / stride;
@@ -77,14 +78,15 @@ public static unsafe class DepthwiseConv2D
                 new Span<float>(dst + lead + copy, wp - lead - copy).Clear();
                 continue;
             }
-            for (int j = 0; j < wp; j++)
+            for (int q = 0; q < stride; q++)
             {
-                int iw = j - s.PadLeft;
-                dst[(j % stride) * len + j / stride] = (uint)iw < (uint)s.W ? src[iw] : 0f;
+                float* phase = dst + q * len;
+                for (int t = 0, iw = q - s.PadLeft; t < len; t++, iw += stride) phase[t] = (uint)iw < (uint)s.W ? src[iw] : 0f;
             }
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Channel(in Conv2DShape s, float* plane, int wp, float* w, float* y, ComputeIsa isa, bool accumulate)
     {
         int kh = s.KH, kw = s.KW, ow = s.OW, stride = s.StrideW, len = wp / stride;

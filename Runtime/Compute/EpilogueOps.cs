@@ -34,6 +34,7 @@ internal unsafe readonly struct BoundEpilogue
     }
 
     /// <summary>Applies the epilogue to rows [r0, r0+rows) × columns [c0, c0+cols) of C (row stride ldc).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Apply(float* c, long ldc, int r0, int rows, int c0, int cols)
     {
         if (IsIdentity || rows <= 0 || cols <= 0) return;
@@ -106,6 +107,7 @@ internal unsafe readonly struct BoundEpilogue
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void LeakyRelu(Span<float> x, float alpha)
     {
         int i = 0;
@@ -130,6 +132,7 @@ internal unsafe readonly struct BoundEpilogue
     /// Exact GELU through erfc (Abramowitz–Stegun 7.1.26, |error| ≤ 1.5e-7): writing gelu(x) as 0.5·x·erfc(-x/√2)
     /// for x &lt; 0 and x·(1 - 0.5·erfc(x/√2)) otherwise avoids the cancellation of 1 + erf near -1.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Gelu(Span<float> x, Span<float> e)
     {
         // e = exp(-x²/2) = exp(-z²) with z = |x|/√2

@@ -21,6 +21,7 @@ internal static unsafe class MicroKernels
     /// C[0..mc, 0..nc] (+)= A·B for one cache block. <paramref name="a"/> points at the block's first A panel at
     /// the block's first k; panel i starts at a + i·aPanelStride (likewise for B). accumulate=false overwrites C.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Block(ComputeIsa isa, int kc, float* a, long aPanelStride, int mc, float* b, long bPanelStride, int nc,
         float* c, long ldc, bool accumulate)
     {
@@ -90,6 +91,7 @@ internal static unsafe class MicroKernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void StoreEdge(float* tile, int ldt, float* c, long ldc, int h, int w, bool accumulate)
     {
         for (int i = 0; i < h; i++)
@@ -103,6 +105,7 @@ internal static unsafe class MicroKernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void KernelScalar(int kc, float* a, float* b, float* c, long ldc, int h, int w, bool accumulate)
     {
         float* acc = stackalloc float[MR * NR];

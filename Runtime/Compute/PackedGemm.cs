@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Engine.Runtime.Compute;
 
 /// <summary>
@@ -149,6 +150,7 @@ public static unsafe class PackedGemm
         public bool TransA, AccumulateIntoC;
         public BoundEpilogue Epi;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public readonly void Execute(int index, int worker)
         {
             int ib = index / NBlocks, jb = index % NBlocks;
@@ -178,6 +180,7 @@ public static unsafe class PackedGemm
     }
 
     /// <summary>Packs op(A)[ic..ic+mc, pc..pc+kc] into 12-row panels (per k, 12 consecutive floats; zero past mc).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackA(float* a, long lda, bool transA, int ic, int mc, int pc, int kc, float* dst)
     {
         const int mr = MicroKernels.MR;

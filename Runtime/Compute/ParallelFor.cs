@@ -64,13 +64,21 @@ public static unsafe class ParallelFor
             _ctx = Unsafe.AsPointer(ref local);
             _count = count;
             _next = 0;
+            _done = 0;
             _error = null;
-            _pending = threads - 1;
-            int generation = ++_generation;
+            int generation = _generation + 1;
+            Volatile.Write(ref _generation, generation);
+            // Opening the job last publishes everything above to a worker that reads _open == 1.
+            Volatile.Write(ref _open, 1);
             for (int w = 0; w < threads - 1; w++) _workers[w]!.Wake(generation);
             Work(0);
+            // Wait for the iterations, not for the workers: a worker that wakes late (a busy machine) finds
+            // the job closed and goes back to sleep, so it never delays the caller.
             var spin = new SpinWait();
-            while (Volatile.Read(ref _pending) != 0) spin.SpinOnce(sleep1Threshold: -1);
+            while (Volatile.Read(ref _done) != count) spin.SpinOnce(sleep1Threshold: -1);
+            Interlocked.Exchange(ref _open, 0);
+            // Workers that registered before the close are past their last iteration; let them leave the job.
+            while (Volatile.Read(ref _participants) != 0) spin.SpinOnce(sleep1Threshold: -1);
             _ctx = null;
             body = local;
             if (_error is { } e)
@@ -108,7 +116,9 @@ public static unsafe class ParallelFor
     private static void* _ctx;
     private static int _count;
     private static int _next;
-    private static int _pending;
+    private static int _done;
+    private static int _participants;
+    private static int _open;
     private static int _generation;
     private static int _busy;
     private static Exception? _error;
@@ -143,8 +153,8 @@ public static unsafe class ParallelFor
             catch (Exception e)
             {
                 Interlocked.CompareExchange(ref _error, e, null);
-                Volatile.Write(ref _next, count); // stop handing out iterations
             }
+            Interlocked.Increment(ref _done);
         }
     }
 
@@ -157,7 +167,7 @@ public static unsafe class ParallelFor
 
         private readonly int _id;
         private readonly SemaphoreSlim _signal = new(0);
-        private int _generation;
+        private int _wakeGeneration;
         private int _sleeping;
 
         public Worker(int id)
@@ -169,7 +179,7 @@ public static unsafe class ParallelFor
 
         public void Wake(int generation)
         {
-            Volatile.Write(ref _generation, generation);
+            Volatile.Write(ref _wakeGeneration, generation);
             // Only a worker that announced it is about to sleep gets a Release, so the semaphore's count
             // always matches the Waits the worker will do.
             if (Interlocked.CompareExchange(ref _sleeping, 0, 1) == 1) _signal.Release();
@@ -181,7 +191,7 @@ public static unsafe class ParallelFor
             while (true)
             {
                 int spins = 0;
-                while (Volatile.Read(ref _generation) == seen)
+                while (Volatile.Read(ref _wakeGeneration) == seen)
                 {
                     if (spins++ < SpinIterations)
                     {
@@ -189,12 +199,14 @@ public static unsafe class ParallelFor
                         continue;
                     }
                     Interlocked.Exchange(ref _sleeping, 1);
-                    if (Volatile.Read(ref _generation) != seen && Interlocked.CompareExchange(ref _sleeping, 0, 1) == 1) break;
+                    if (Volatile.Read(ref _wakeGeneration) != seen && Interlocked.CompareExchange(ref _sleeping, 0, 1) == 1) break;
                     _signal.Wait();
                 }
-                seen = Volatile.Read(ref _generation);
-                Work(_id);
-                Interlocked.Decrement(ref _pending);
+                seen = Volatile.Read(ref _wakeGeneration);
+                // Join only the job we were woken for, and only while it is open.
+                Interlocked.Increment(ref _participants);
+                if (Volatile.Read(ref _open) == 1 && Volatile.Read(ref ParallelFor._generation) == seen) Work(_id);
+                Interlocked.Decrement(ref _participants);
             }
         }
     }
