@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Engine.Runtime.Compute;
 
@@ -53,7 +54,7 @@ public static unsafe class DepthwiseConv2D
             int ohw = S.OH * S.OW;
             float* plane = Scratch != null ? Scratch + (long)worker * PerWorker : ThreadScratch.Get(PerWorker);
             int wp = PaddedWidth(S);
-            SplitPlane(S, X + (long)index * S.H * S.W, plane, wp);
+            SplitPlane(S, X + (long)index * S.H * S.W, plane, wp, Isa);
             float* yc = Y + (long)index * ohw;
             Channel(S, plane, wp, W + (long)c * S.KH * S.KW, yc, Isa, InPlace);
             var epi = new BoundEpilogue(Spec, Bias + c, Residual == null ? null : Residual + (long)index * ohw, ohw);
@@ -62,7 +63,7 @@ public static unsafe class DepthwiseConv2D
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void SplitPlane(in Conv2DShape s, float* x, float* plane, int wp)
+    private static void SplitPlane(in Conv2DShape s, float* x, float* plane, int wp, ComputeIsa isa)
     {
         int stride = s.StrideW, len = wp / stride;
         for (int ih = 0; ih < s.H; ih++)
@@ -76,6 +77,37 @@ public static unsafe class DepthwiseConv2D
                 int copy = Math.Clamp(wp - s.PadLeft, 0, s.W);
                 new ReadOnlySpan<float>(src, copy).CopyTo(new Span<float>(dst + lead, copy));
                 new Span<float>(dst + lead + copy, wp - lead - copy).Clear();
+                continue;
+            }
+            if (stride == 2 && isa == ComputeIsa.Avx512)
+            {
+                // Interior: de-interleave 32 input floats into 16 even and 16 odd phase entries at once.
+                float* even = dst, odd = dst + len;
+                var evenIdx = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+                var oddIdx = Vector512.Create(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+                // Entries t before the first whole in-image window go through the scalar loop below.
+                int first = (s.PadLeft + 1) / 2;
+                for (int t = 0; t < first && t < len; t++)
+                {
+                    int iw = 2 * t - s.PadLeft;
+                    even[t] = (uint)iw < (uint)s.W ? src[iw] : 0f;
+                    odd[t] = (uint)(iw + 1) < (uint)s.W ? src[iw + 1] : 0f;
+                }
+                int t1 = first;
+                for (; t1 + 16 <= len && 2 * t1 - s.PadLeft + 32 <= s.W; t1 += 16)
+                {
+                    float* p = src + 2 * t1 - s.PadLeft;
+                    var lo = Vector512.Load(p);
+                    var hi = Vector512.Load(p + 16);
+                    Avx512F.PermuteVar16x32x2(lo, evenIdx, hi).Store(even + t1);
+                    Avx512F.PermuteVar16x32x2(lo, oddIdx, hi).Store(odd + t1);
+                }
+                for (int t = t1; t < len; t++)
+                {
+                    int iw = 2 * t - s.PadLeft;
+                    even[t] = (uint)iw < (uint)s.W ? src[iw] : 0f;
+                    odd[t] = (uint)(iw + 1) < (uint)s.W ? src[iw + 1] : 0f;
+                }
                 continue;
             }
             for (int q = 0; q < stride; q++)

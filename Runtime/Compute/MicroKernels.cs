@@ -9,7 +9,8 @@ namespace Engine.Runtime.Compute;
 /// Both operands arrive packed in ISA-independent layouts, so weights packed once work with every path:
 /// A in panels of <see cref="MR"/> rows (per k, MR consecutive floats), B in panels of <see cref="NR"/>
 /// columns (per k, NR consecutive floats), both zero-padded at the edges. The AVX-512 kernel computes
-/// 12×32 tiles from two adjacent B panels (24 zmm accumulators); the AVX2 kernel 6×16 tiles from half an
+/// 12×32 tiles from two adjacent B panels (24 zmm accumulators), and 4×64 tiles for a last A panel
+/// of at most 4 rows (small M); the AVX2 kernel 6×16 tiles from half an
 /// A panel (12 ymm accumulators); the scalar kernel is the portable fallback.
 /// </summary>
 internal static unsafe class MicroKernels
@@ -30,12 +31,35 @@ internal static unsafe class MicroKernels
         float* tile = stackalloc float[MR * 2 * NR];
         if (isa == ComputeIsa.Avx512)
         {
+            // A last A panel of at most 4 real rows (small M, or M's remainder) gets the 4-row kernel instead of
+            // paying for 12 rows of zeros.
+            int thinH = mc - (aPanels - 1) * MR;
+            int wide = thinH <= 4 ? aPanels - 1 : aPanels;
+            if (wide < aPanels)
+            {
+                float* ap = a + wide * aPanelStride;
+                float* cp0 = c + wide * MR * ldc;
+                for (int jp = 0; jp < bPanels; jp += 4)
+                {
+                    int np = Math.Min(4, bPanels - jp);
+                    int w = Math.Min(np * NR, nc - jp * NR);
+                    float* b0 = b + jp * bPanelStride;
+                    // Missing panels read panel 0 again; their columns are never stored.
+                    float* b1 = np > 1 ? b0 + bPanelStride : b0, b2 = np > 2 ? b0 + 2 * bPanelStride : b0, b3 = np > 3 ? b0 + 3 * bPanelStride : b0;
+                    if (thinH == 4 && w == 4 * NR) Kernel4x64(kc, ap, b0, b1, b2, b3, cp0 + jp * NR, ldc, accumulate);
+                    else
+                    {
+                        Kernel4x64(kc, ap, b0, b1, b2, b3, tile, 4 * NR, false);
+                        StoreEdge(tile, 4 * NR, cp0 + jp * NR, ldc, thinH, w, accumulate);
+                    }
+                }
+            }
             for (int jp = 0; jp < bPanels; jp += 2)
             {
                 bool pair = jp + 1 < bPanels;
                 int w = Math.Min(pair ? 2 * NR : NR, nc - jp * NR);
                 float* b0 = b + jp * bPanelStride;
-                for (int ip = 0; ip < aPanels; ip++)
+                for (int ip = 0; ip < wide; ip++)
                 {
                     int h = Math.Min(MR, mc - ip * MR);
                     float* ap = a + ip * aPanelStride;
@@ -187,6 +211,42 @@ internal static unsafe class MicroKernels
         }
         v0.Store(c);
         v1.Store(c + 16);
+    }
+
+    /// <summary>4 rows of a 12-row A panel times four 16-column B panels (16 zmm accumulators).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel4x64(int kc, float* a, float* b0p, float* b1p, float* b2p, float* b3p, float* c, long ldc, bool accumulate)
+    {
+        Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default, c10 = default, c11 = default, c12 = default, c13 = default;
+        Vector512<float> c20 = default, c21 = default, c22 = default, c23 = default, c30 = default, c31 = default, c32 = default, c33 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector512.Load(b0p);
+            var b1 = Vector512.Load(b1p);
+            var b2 = Vector512.Load(b2p);
+            var b3 = Vector512.Load(b3p);
+            var av = Vector512.Create(a[0]);
+            c00 = Avx512F.FusedMultiplyAdd(av, b0, c00); c01 = Avx512F.FusedMultiplyAdd(av, b1, c01);
+            c02 = Avx512F.FusedMultiplyAdd(av, b2, c02); c03 = Avx512F.FusedMultiplyAdd(av, b3, c03);
+            av = Vector512.Create(a[1]);
+            c10 = Avx512F.FusedMultiplyAdd(av, b0, c10); c11 = Avx512F.FusedMultiplyAdd(av, b1, c11);
+            c12 = Avx512F.FusedMultiplyAdd(av, b2, c12); c13 = Avx512F.FusedMultiplyAdd(av, b3, c13);
+            av = Vector512.Create(a[2]);
+            c20 = Avx512F.FusedMultiplyAdd(av, b0, c20); c21 = Avx512F.FusedMultiplyAdd(av, b1, c21);
+            c22 = Avx512F.FusedMultiplyAdd(av, b2, c22); c23 = Avx512F.FusedMultiplyAdd(av, b3, c23);
+            av = Vector512.Create(a[3]);
+            c30 = Avx512F.FusedMultiplyAdd(av, b0, c30); c31 = Avx512F.FusedMultiplyAdd(av, b1, c31);
+            c32 = Avx512F.FusedMultiplyAdd(av, b2, c32); c33 = Avx512F.FusedMultiplyAdd(av, b3, c33);
+            a += MR;
+            b0p += NR;
+            b1p += NR;
+            b2p += NR;
+            b3p += NR;
+        }
+        Store2(c, c00, c01, accumulate); Store2(c + 32, c02, c03, accumulate); c += ldc;
+        Store2(c, c10, c11, accumulate); Store2(c + 32, c12, c13, accumulate); c += ldc;
+        Store2(c, c20, c21, accumulate); Store2(c + 32, c22, c23, accumulate); c += ldc;
+        Store2(c, c30, c31, accumulate); Store2(c + 32, c32, c33, accumulate);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -7,12 +7,6 @@ public static class Program
 {
     public static void Main(string[] args)
     {
-        if (args.Length > 0 && args[0] == "--probe")
-        {
-            ProbeGemm();
-            Probe();
-            return;
-        }
         if (args.Length > 0 && args[0] == "--quick")
         {
             Quick();
@@ -40,31 +34,6 @@ public static class Program
                 Report($"conv {c} t={threads}", b.Ort, b.Engine, 0);
                 b.Cleanup();
             }
-        }
-    }
-
-    private static void Probe()
-    {
-        foreach (var s in new[] { new Engine.Runtime.Compute.Conv2DShape(1, 64, 56, 56, 64, 3, 3, 1, 1, 1, 1, 1, 1), new Engine.Runtime.Compute.Conv2DShape(1, 576, 56, 56, 64, 1, 1), new Engine.Runtime.Compute.Conv2DShape(1, 64, 58, 58, 64, 3, 3), new Engine.Runtime.Compute.Conv2DShape(1, 576, 56, 56, 1, 1, 1), new Engine.Runtime.Compute.Conv2DShape(1, 64, 56, 56, 1, 3, 3, 1, 1, 1, 1, 1, 1) })
-        {
-            var x = Check.Random(s.InputLength, 1);
-            var w = Engine.Runtime.Compute.Conv2D.PackWeights(Check.Random(s.WeightLength, 2), s);
-            var y = new float[s.OutputLength];
-            var scr = new float[Engine.Runtime.Compute.Conv2D.ScratchLength(s, 1)];
-            double t = Median(() => Engine.Runtime.Compute.Conv2D.Run(s, x, w, y, default, default, default, scr, 1));
-            Console.WriteLine($"probe {s.KH}x{s.KW} C={s.C} M={s.M}: {t:F1} us");
-        }
-    }
-
-    private static void ProbeGemm()
-    {
-        foreach (var (m, n, k) in new[] { (64, 3136, 576), (3136, 64, 576), (512, 512, 512), (64, 3136, 512), (96, 3136, 576) })
-        {
-            var a = Check.Random(m * k, 1);
-            var b = Engine.Runtime.Compute.PackedGemm.PackB(Check.Random(k * n, 2), k, n);
-            var c = new float[m * n];
-            double t = Median(() => Engine.Runtime.Compute.PackedGemm.Run(m, n, k, a, k, false, b, c, n));
-            Console.WriteLine($"gemm {m}x{n}x{k}: {t:F1} us {2.0 * m * n * k / t / 1e3:F1} GFLOP/s");
         }
     }
 
