@@ -25,7 +25,7 @@ public static unsafe class DepthwiseConv2D
     }
 
     /// <summary>Scratch floats per worker: one phase-split, padded input plane.</summary>
-    internal static int PlaneLength(in Conv2DShape s) => checked(s.H * PaddedWidth(s));
+    internal static int PlaneLength(in Conv2DShape s) => s.StrideW == 1 ? 0 : checked(s.H * PaddedWidth(s));
 
     internal static void RunPacked(in Conv2DShape s, float* x, float* w, float* y, Epilogue spec, float* bias, float* residual,
         float* scratch, int perWorker, int threads, ComputeIsa isa)
@@ -52,11 +52,20 @@ public static unsafe class DepthwiseConv2D
         {
             int c = index % S.C;
             int ohw = S.OH * S.OW;
-            float* plane = Scratch != null ? Scratch + (long)worker * PerWorker : ThreadScratch.Get(PerWorker);
-            int wp = PaddedWidth(S);
-            SplitPlane(S, X + (long)index * S.H * S.W, plane, wp, Isa);
             float* yc = Y + (long)index * ohw;
-            Channel(S, plane, wp, W + (long)c * S.KH * S.KW, yc, Isa, InPlace);
+            float* xc = X + (long)index * S.H * S.W;
+            if (S.StrideW == 1)
+            {
+                // Unit stride: taps read the input rows directly; only the border columns need bounds checks.
+                Channel(S, xc, S.W, true, W + (long)c * S.KH * S.KW, yc, Isa, InPlace);
+            }
+            else
+            {
+                float* plane = Scratch != null ? Scratch + (long)worker * PerWorker : ThreadScratch.Get(PerWorker);
+                int wp = PaddedWidth(S);
+                SplitPlane(S, xc, plane, wp, Isa);
+                Channel(S, plane, wp, false, W + (long)c * S.KH * S.KW, yc, Isa, InPlace);
+            }
             var epi = new BoundEpilogue(Spec, Bias + c, Residual == null ? null : Residual + (long)index * ohw, ohw);
             epi.Apply(yc, ohw, 0, 1, 0, ohw);
         }
@@ -119,16 +128,25 @@ public static unsafe class DepthwiseConv2D
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Channel(in Conv2DShape s, float* plane, int wp, float* w, float* y, ComputeIsa isa, bool accumulate)
+    /// <summary>
+    /// One channel. <paramref name="direct"/>: <paramref name="plane"/> is the unpadded input (unit stride), so output
+    /// columns whose taps cross the left/right border are computed by a checked scalar loop; otherwise it is the
+    /// phase-split padded plane and every tap is in range.
+    /// </summary>
+    private static void Channel(in Conv2DShape s, float* plane, int wp, bool direct, float* w, float* y, ComputeIsa isa, bool accumulate)
     {
         int kh = s.KH, kw = s.KW, ow = s.OW, stride = s.StrideW, len = wp / stride;
-        // Offsets of each tap's run within a phase-split row.
+        // Offsets of each tap's run within a (phase-split) row.
         int* tapOff = stackalloc int[kw];
         for (int kx = 0; kx < kw; kx++)
         {
             int off = kx * s.DilationW;
-            tapOff[kx] = off % stride * len + off / stride;
+            tapOff[kx] = direct ? off : off % stride * len + off / stride;
         }
+        int shift = direct ? -s.PadLeft : 0;
+        // Output columns [lo, hi) have all their taps inside the row.
+        int lo = direct ? Math.Min(ow, s.PadLeft) : 0;
+        int hi = direct ? Math.Clamp(s.W + s.PadLeft - (kw - 1) * s.DilationW, lo, ow) : ow;
         float** rows = stackalloc float*[kh];
         float* taps = stackalloc float[kh * kw];
         for (int oh = 0; oh < s.OH; oh++)
@@ -139,50 +157,67 @@ public static unsafe class DepthwiseConv2D
             {
                 int ih = oh * s.StrideH - s.PadTop + ky * s.DilationH;
                 if ((uint)ih >= (uint)s.H) continue;
-                rows[nr] = plane + (long)ih * wp;
+                rows[nr] = plane + (long)ih * wp + shift;
                 for (int kx = 0; kx < kw; kx++) taps[nr * kw + kx] = w[ky * kw + kx];
                 nr++;
             }
             float* yr = y + (long)oh * ow;
-            int o = 0;
+            for (int o = 0; o < lo; o++) yr[o] = CheckedTap(s, rows, taps, tapOff, nr, o, accumulate ? yr[o] : 0);
+            int v = lo;
             if (isa == ComputeIsa.Avx512)
             {
-                for (; o + 16 <= ow; o += 16)
+                for (; v + 16 <= hi; v += 16)
                 {
-                    var acc = accumulate ? Vector512.Load(yr + o) : Vector512<float>.Zero;
+                    var acc = accumulate ? Vector512.Load(yr + v) : Vector512<float>.Zero;
                     for (int r = 0; r < nr; r++)
                     {
-                        float* src = rows[r] + o;
+                        float* src = rows[r] + v;
                         for (int kx = 0; kx < kw; kx++)
                             acc = Vector512.FusedMultiplyAdd(Vector512.Load(src + tapOff[kx]), Vector512.Create(taps[r * kw + kx]), acc);
                     }
-                    acc.Store(yr + o);
+                    acc.Store(yr + v);
                 }
             }
             if (isa is ComputeIsa.Avx512 or ComputeIsa.Avx2)
             {
-                for (; o + 8 <= ow; o += 8)
+                for (; v + 8 <= hi; v += 8)
                 {
-                    var acc = accumulate ? Vector256.Load(yr + o) : Vector256<float>.Zero;
+                    var acc = accumulate ? Vector256.Load(yr + v) : Vector256<float>.Zero;
                     for (int r = 0; r < nr; r++)
                     {
-                        float* src = rows[r] + o;
+                        float* src = rows[r] + v;
                         for (int kx = 0; kx < kw; kx++)
                             acc = Vector256.FusedMultiplyAdd(Vector256.Load(src + tapOff[kx]), Vector256.Create(taps[r * kw + kx]), acc);
                     }
-                    acc.Store(yr + o);
+                    acc.Store(yr + v);
                 }
             }
-            for (; o < ow; o++)
+            for (; v < hi; v++)
             {
-                float acc = accumulate ? yr[o] : 0;
+                float acc = accumulate ? yr[v] : 0;
                 for (int r = 0; r < nr; r++)
                 {
-                    float* src = rows[r] + o;
+                    float* src = rows[r] + v;
                     for (int kx = 0; kx < kw; kx++) acc = MathF.FusedMultiplyAdd(src[tapOff[kx]], taps[r * kw + kx], acc);
                 }
-                yr[o] = acc;
+                yr[v] = acc;
+            }
+            for (int o = hi; o < ow; o++) yr[o] = CheckedTap(s, rows, taps, tapOff, nr, o, accumulate ? yr[o] : 0);
+        }
+    }
+
+    /// <summary>One output of a unit-stride row near the left/right border: taps outside the row read zero padding.</summary>
+    private static float CheckedTap(in Conv2DShape s, float** rows, float* taps, int* tapOff, int nr, int o, float acc)
+    {
+        int kw = s.KW;
+        for (int r = 0; r < nr; r++)
+        {
+            for (int kx = 0; kx < kw; kx++)
+            {
+                int iw = o - s.PadLeft + tapOff[kx];
+                if ((uint)iw < (uint)s.W) acc = MathF.FusedMultiplyAdd(rows[r][o + tapOff[kx]], taps[r * kw + kx], acc);
             }
         }
+        return acc;
     }
 }

@@ -54,6 +54,8 @@ public class Conv2DTests
             [1, 4, 20, 30, 4, 5, 5, 2, 3, 3, 1, 0, 4, 2, 2, 4],       // depthwise, odd strides/dilation/pads
             [1, 3, 9, 70, 3, 3, 3, 2, 2, 0, 0, 1, 1, 1, 1, 3],        // depthwise stride 2, wide rows, no left pad
             [1, 2, 11, 67, 2, 5, 5, 2, 2, 2, 2, 2, 2, 1, 1, 2],       // depthwise 5x5 stride 2
+            [1, 3, 12, 40, 3, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 3],       // depthwise stride 1, dilation 2
+            [1, 2, 5, 6, 2, 5, 5, 1, 1, 4, 4, 4, 4, 1, 1, 2],         // depthwise with padding wider than the interior
             [1, 4, 11, 11, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 4],       // channel multiplier 2: grouped GEMM path
             [1, 40, 9, 10, 65, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1],      // K = 360 > one K block
             [1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1],
