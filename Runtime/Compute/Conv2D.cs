@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using System.Runtime.CompilerServices;
 namespace Engine.Runtime.Compute;
 
@@ -258,7 +259,12 @@ public static unsafe class Conv2D
                 if (contiguous && (uint)ih0 < (uint)h && iw0 >= 0 && iw0 + NR <= w)
                 {
                     float* src = xc + (long)ih0 * w + iw0;
-                    for (int jj = 0; jj < NR; jj++) d[jj] = src[jj];
+                    if (Vector512.IsHardwareAccelerated) Vector512.Store(Vector512.Load(src), d);
+                    else
+                    {
+                        Vector256.Store(Vector256.Load(src), d);
+                        Vector256.Store(Vector256.Load(src + 8), d + 8);
+                    }
                 }
                 else
                 {

@@ -192,6 +192,13 @@ public static unsafe class DepthwiseConv2D
                     acc.Store(yr + v);
                 }
             }
+            // The interior's last few columns: one more vector ending at hi, overlapping columns already done
+            // (recomputing them gives the same values; not when accumulating into y).
+            if (!accumulate && v < hi)
+            {
+                if (isa == ComputeIsa.Avx512 && hi - lo >= 16) v = Tail512(rows, taps, tapOff, nr, kw, yr, hi);
+                else if (isa is ComputeIsa.Avx512 or ComputeIsa.Avx2 && hi - lo >= 8) v = Tail256(rows, taps, tapOff, nr, kw, yr, hi);
+            }
             for (; v < hi; v++)
             {
                 float acc = accumulate ? yr[v] : 0;
@@ -204,6 +211,34 @@ public static unsafe class DepthwiseConv2D
             }
             for (int o = hi; o < ow; o++) yr[o] = CheckedTap(s, rows, taps, tapOff, nr, o, accumulate ? yr[o] : 0);
         }
+    }
+
+    private static int Tail512(float** rows, float* taps, int* tapOff, int nr, int kw, float* yr, int hi)
+    {
+        int v = hi - 16;
+        var acc = Vector512<float>.Zero;
+        for (int r = 0; r < nr; r++)
+        {
+            float* src = rows[r] + v;
+            for (int kx = 0; kx < kw; kx++)
+                acc = Vector512.FusedMultiplyAdd(Vector512.Load(src + tapOff[kx]), Vector512.Create(taps[r * kw + kx]), acc);
+        }
+        acc.Store(yr + v);
+        return hi;
+    }
+
+    private static int Tail256(float** rows, float* taps, int* tapOff, int nr, int kw, float* yr, int hi)
+    {
+        int v = hi - 8;
+        var acc = Vector256<float>.Zero;
+        for (int r = 0; r < nr; r++)
+        {
+            float* src = rows[r] + v;
+            for (int kx = 0; kx < kw; kx++)
+                acc = Vector256.FusedMultiplyAdd(Vector256.Load(src + tapOff[kx]), Vector256.Create(taps[r * kw + kx]), acc);
+        }
+        acc.Store(yr + v);
+        return hi;
     }
 
     /// <summary>One output of a unit-stride row near the left/right border: taps outside the row read zero padding.</summary>
