@@ -64,7 +64,10 @@ public sealed class CSharpEmitter
             _locals.Add($"Tensor {lazy} = null;");
             _storage[v] = new Storage
             {
-                Id = $"input{i}", Type = v.Type.Elem, Shape = shape, Span = $"input{i}",
+                Id = $"input{i}",
+                Type = v.Type.Elem,
+                Shape = shape,
+                Span = $"input{i}",
                 Tensor = $"({lazy} ??= new Tensor({SafeText.DataTypeExpr(v.Type.Elem)}, {SafeText.IntArray(shape)}, input{i}.ToArray()))",
             };
             inputSigs.Add(new TensorSignature(v.Name, v.Type.Elem, shape));
@@ -298,7 +301,10 @@ public sealed class CSharpEmitter
         {
             s = new Storage
             {
-                Id = id, Type = v.Type.Elem, Shape = shape, Span = $"output{k}",
+                Id = id,
+                Type = v.Type.Elem,
+                Shape = shape,
+                Span = $"output{k}",
                 Tensor = $"(t{id} ??= new Tensor({SafeText.DataTypeExpr(v.Type.Elem)}, {SafeText.IntArray(shape)}, output{k}.ToArray()))",
             };
         }
@@ -307,7 +313,10 @@ public sealed class CSharpEmitter
             if (declare) Line($"{clr}[] {id} = new {clr}[{SafeText.Int(Tensor.ElementCount(shape))}];");
             s = new Storage
             {
-                Id = id, Type = v.Type.Elem, Shape = shape, Span = id,
+                Id = id,
+                Type = v.Type.Elem,
+                Shape = shape,
+                Span = id,
                 Tensor = $"(t{id} ??= new Tensor({SafeText.DataTypeExpr(v.Type.Elem)}, {SafeText.IntArray(shape)}, {id}))",
             };
         }

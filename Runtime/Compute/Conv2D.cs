@@ -1,5 +1,5 @@
-using System.Runtime.Intrinsics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 namespace Engine.Runtime.Compute;
 
 /// <summary>
@@ -150,8 +150,19 @@ public static unsafe class Conv2D
             int nBlocks = (ohw + nct - 1) / nct;
             var body = new ConvBody
             {
-                S = s, Isa = isa, X = xp, W = wp + HeaderLength, Y = yp, Bias = bp, Residual = inPlace ? null : res, Spec = spec, AccumulateIntoY = inPlace,
-                Scratch = scr, PerWorker = perWorker, NCt = nct, NBlocks = nBlocks,
+                S = s,
+                Isa = isa,
+                X = xp,
+                W = wp + HeaderLength,
+                Y = yp,
+                Bias = bp,
+                Residual = inPlace ? null : res,
+                Spec = spec,
+                AccumulateIntoY = inPlace,
+                Scratch = scr,
+                PerWorker = perWorker,
+                NCt = nct,
+                NBlocks = nBlocks,
             };
             ParallelFor.Run(s.N * s.Groups * nBlocks, threads, ref body);
         }

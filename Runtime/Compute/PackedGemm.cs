@@ -133,9 +133,21 @@ public static unsafe class PackedGemm
             var body = new GemmBody
             {
                 AccumulateIntoC = inPlace,
-                Isa = isa, M = m, N = n, K = k, NCt = nct, NBlocks = nBlocks, A = ap, Lda = lda, TransA = transA,
-                B = bp + HeaderLength, C = cp, Ldc = ldc, Epi = new BoundEpilogue(epilogue, biasP, residual.IsEmpty || inPlace ? null : resP, ldr),
-                Scratch = scratch.IsEmpty ? null : sp, PerWorker = perWorker,
+                Isa = isa,
+                M = m,
+                N = n,
+                K = k,
+                NCt = nct,
+                NBlocks = nBlocks,
+                A = ap,
+                Lda = lda,
+                TransA = transA,
+                B = bp + HeaderLength,
+                C = cp,
+                Ldc = ldc,
+                Epi = new BoundEpilogue(epilogue, biasP, residual.IsEmpty || inPlace ? null : resP, ldr),
+                Scratch = scratch.IsEmpty ? null : sp,
+                PerWorker = perWorker,
             };
             ParallelFor.Run(mBlocks * nBlocks, threads, ref body);
         }

@@ -14,19 +14,19 @@ public static class FloatWidening
             case DataType.Float:
                 return t;
             case DataType.Float16:
-            {
-                var src = t.As<Half>();
-                var r = new float[src.Length];
-                for (int i = 0; i < r.Length; i++) r[i] = (float)src[i];
-                return new Tensor(DataType.Float, t.Shape, r);
-            }
+                {
+                    var src = t.As<Half>();
+                    var r = new float[src.Length];
+                    for (int i = 0; i < r.Length; i++) r[i] = (float)src[i];
+                    return new Tensor(DataType.Float, t.Shape, r);
+                }
             case DataType.BFloat16:
-            {
-                var src = t.As<ushort>();
-                var r = new float[src.Length];
-                for (int i = 0; i < r.Length; i++) r[i] = BFloat16Bits.ToFloat(src[i]);
-                return new Tensor(DataType.Float, t.Shape, r);
-            }
+                {
+                    var src = t.As<ushort>();
+                    var r = new float[src.Length];
+                    for (int i = 0; i < r.Length; i++) r[i] = BFloat16Bits.ToFloat(src[i]);
+                    return new Tensor(DataType.Float, t.Shape, r);
+                }
             default:
                 throw new EngineException($"cannot widen a {DataTypes.ShortName(t.Type)} tensor to float");
         }
@@ -41,17 +41,17 @@ public static class FloatWidening
             case DataType.Float:
                 return t;
             case DataType.Float16:
-            {
-                var r = new Half[src.Length];
-                for (int i = 0; i < r.Length; i++) r[i] = (Half)src[i];
-                return new Tensor(type, t.Shape, r);
-            }
+                {
+                    var r = new Half[src.Length];
+                    for (int i = 0; i < r.Length; i++) r[i] = (Half)src[i];
+                    return new Tensor(type, t.Shape, r);
+                }
             case DataType.BFloat16:
-            {
-                var r = new ushort[src.Length];
-                for (int i = 0; i < r.Length; i++) r[i] = BFloat16Bits.FromFloat(src[i]);
-                return new Tensor(type, t.Shape, r);
-            }
+                {
+                    var r = new ushort[src.Length];
+                    for (int i = 0; i < r.Length; i++) r[i] = BFloat16Bits.FromFloat(src[i]);
+                    return new Tensor(type, t.Shape, r);
+                }
             default:
                 throw new EngineException($"cannot narrow float to {DataTypes.ShortName(type)}");
         }

@@ -125,7 +125,11 @@ public sealed class EinsumEquation
         }
         return new EinsumEquation
         {
-            LabelSizes = sizes, OutputLabels = output, SumLabels = sum, Strides = strides, InputAxisLabels = axisLabels,
+            LabelSizes = sizes,
+            OutputLabels = output,
+            SumLabels = sum,
+            Strides = strides,
+            InputAxisLabels = axisLabels,
         };
     }
 

@@ -102,22 +102,22 @@ public static class GridSampleKernel
                         _axisW[d][0] = 1;
                         break;
                     case "linear":
-                    {
-                        double f = Math.Floor(xd), t = xd - f;
-                        _axisN[d] = 2;
-                        for (int j = 0; j < 2; j++) _axisI[d][j] = Pixel((long)f + j, len, lo, hi);
-                        _axisW[d][0] = 1 - t;
-                        _axisW[d][1] = t;
-                        break;
-                    }
+                        {
+                            double f = Math.Floor(xd), t = xd - f;
+                            _axisN[d] = 2;
+                            for (int j = 0; j < 2; j++) _axisI[d][j] = Pixel((long)f + j, len, lo, hi);
+                            _axisW[d][0] = 1 - t;
+                            _axisW[d][1] = t;
+                            break;
+                        }
                     default:
-                    {
-                        double f = Math.Floor(xd), t = xd - f;
-                        _axisN[d] = 4;
-                        for (int j = 0; j < 4; j++) _axisI[d][j] = Pixel((long)f - 1 + j, len, lo, hi);
-                        CubicCoefficients(t, _axisW[d]);
-                        break;
-                    }
+                        {
+                            double f = Math.Floor(xd), t = xd - f;
+                            _axisN[d] = 4;
+                            for (int j = 0; j < 4; j++) _axisI[d][j] = Pixel((long)f - 1 + j, len, lo, hi);
+                            CubicCoefficients(t, _axisW[d]);
+                            break;
+                        }
                 }
             }
             // Cartesian product of the per-axis taps.

@@ -23,11 +23,11 @@ public static class MatMulKernels
             case DataType.Float:
             case DataType.Float16:
             case DataType.BFloat16:
-            {
-                var r = new float[p.OutputLength];
-                RunFloat(ctx, LinalgData.Read(a), LinalgData.Read(b), r, p);
-                return LinalgData.Write(a.Type, p.OutputShape, r);
-            }
+                {
+                    var r = new float[p.OutputLength];
+                    RunFloat(ctx, LinalgData.Read(a), LinalgData.Read(b), r, p);
+                    return LinalgData.Write(a.Type, p.OutputShape, r);
+                }
             case DataType.Double: return Generic<double>(ctx, a, b, p);
             case DataType.Int32: return Generic<int>(ctx, a, b, p);
             case DataType.Int64: return Generic<long>(ctx, a, b, p);
@@ -135,12 +135,12 @@ public static class MatMulKernels
             case DataType.Float:
             case DataType.Float16:
             case DataType.BFloat16:
-            {
-                var y = new float[m * n];
-                if (hasC) BroadcastC(LinalgData.Read(cIn!), cIn!.Shape, y, m, n);
-                Sgemm.Gemm(transA, transB, m, n, k, alpha, LinalgData.Read(a), lda, LinalgData.Read(b), ldb, hasC ? beta : 0f, y, n, ctx.Threads);
-                return [LinalgData.Write(a.Type, shape, y)];
-            }
+                {
+                    var y = new float[m * n];
+                    if (hasC) BroadcastC(LinalgData.Read(cIn!), cIn!.Shape, y, m, n);
+                    Sgemm.Gemm(transA, transB, m, n, k, alpha, LinalgData.Read(a), lda, LinalgData.Read(b), ldb, hasC ? beta : 0f, y, n, ctx.Threads);
+                    return [LinalgData.Write(a.Type, shape, y)];
+                }
             case DataType.Double: return [GemmGeneric<double>(a, b, cIn, transA, transB, m, n, k, alpha, beta, hasC)];
             case DataType.Int32: return [GemmGeneric<int>(a, b, cIn, transA, transB, m, n, k, alpha, beta, hasC)];
             case DataType.Int64: return [GemmGeneric<long>(a, b, cIn, transA, transB, m, n, k, alpha, beta, hasC)];
@@ -231,8 +231,15 @@ public sealed class MatMulPlan
         bool fold = bBatch.All(d => d == 1) && aBatch.Length == batch.Length && aBatch.AsSpan().SequenceEqual(batch);
         return new MatMulPlan
         {
-            M = m, N = n, K = k, Batch = count, OutputShape = outShape.ToArray(), OutputLength = (int)outLen,
-            AOffsets = aOff, BOffsets = bOff, FoldBatchIntoM = fold,
+            M = m,
+            N = n,
+            K = k,
+            Batch = count,
+            OutputShape = outShape.ToArray(),
+            OutputLength = (int)outLen,
+            AOffsets = aOff,
+            BOffsets = bOff,
+            FoldBatchIntoM = fold,
         };
     }
 }

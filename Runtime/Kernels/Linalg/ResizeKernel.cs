@@ -182,11 +182,11 @@ public static class ResizeKernel
                 case "align_corners": return lenResized == 1 || outLen == 1 ? 0 : x * (inLen - 1) / (lenResized - 1);
                 case "pytorch_half_pixel": return outLen > 1 ? (x + 0.5) / scale - 0.5 : 0;
                 case "half_pixel_symmetric":
-                {
-                    double adjustment = outLen / lenResized;
-                    double offset = inLen / 2.0 * (1 - adjustment);
-                    return offset + (x + 0.5) / scale - 0.5;
-                }
+                    {
+                        double adjustment = outLen / lenResized;
+                        double offset = inLen / 2.0 * (1 - adjustment);
+                        return offset + (x + 0.5) / scale - 0.5;
+                    }
                 case "tf_crop_and_resize":
                     return lenResized > 1
                         ? start * (inLen - 1) + x * (end - start) * (inLen - 1) / (lenResized - 1)

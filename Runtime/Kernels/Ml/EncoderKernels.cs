@@ -13,50 +13,50 @@ public static class EncoderKernels
         switch (x.Type)
         {
             case DataType.Float or DataType.Double:
-            {
-                var imputed = a.GetFloatsOrNull("imputed_value_floats") ?? throw ctx.Fail("imputed_value_floats is required for float input");
-                CheckLength(ctx, imputed.Length, f);
-                double replaced = a.GetFloat("replaced_value_float");
-                bool nan = double.IsNaN(replaced);
-                if (y.Data is float[] fs)
                 {
-                    for (int i = 0; i < fs.Length; i++)
+                    var imputed = a.GetFloatsOrNull("imputed_value_floats") ?? throw ctx.Fail("imputed_value_floats is required for float input");
+                    CheckLength(ctx, imputed.Length, f);
+                    double replaced = a.GetFloat("replaced_value_float");
+                    bool nan = double.IsNaN(replaced);
+                    if (y.Data is float[] fs)
                     {
-                        if (nan ? float.IsNaN(fs[i]) : fs[i] == replaced) fs[i] = imputed[imputed.Length == 1 ? 0 : i % f];
+                        for (int i = 0; i < fs.Length; i++)
+                        {
+                            if (nan ? float.IsNaN(fs[i]) : fs[i] == replaced) fs[i] = imputed[imputed.Length == 1 ? 0 : i % f];
+                        }
                     }
-                }
-                else
-                {
-                    var ds = (double[])y.Data;
-                    for (int i = 0; i < ds.Length; i++)
+                    else
                     {
-                        if (nan ? double.IsNaN(ds[i]) : ds[i] == replaced) ds[i] = imputed[imputed.Length == 1 ? 0 : i % f];
+                        var ds = (double[])y.Data;
+                        for (int i = 0; i < ds.Length; i++)
+                        {
+                            if (nan ? double.IsNaN(ds[i]) : ds[i] == replaced) ds[i] = imputed[imputed.Length == 1 ? 0 : i % f];
+                        }
                     }
+                    break;
                 }
-                break;
-            }
             case DataType.Int64 or DataType.Int32:
-            {
-                var imputed = a.GetIntsOrNull("imputed_value_int64s") ?? throw ctx.Fail("imputed_value_int64s is required for integer input");
-                CheckLength(ctx, imputed.Length, f);
-                long replaced = a.GetInt("replaced_value_int64");
-                if (y.Data is long[] ls)
                 {
-                    for (int i = 0; i < ls.Length; i++)
+                    var imputed = a.GetIntsOrNull("imputed_value_int64s") ?? throw ctx.Fail("imputed_value_int64s is required for integer input");
+                    CheckLength(ctx, imputed.Length, f);
+                    long replaced = a.GetInt("replaced_value_int64");
+                    if (y.Data is long[] ls)
                     {
-                        if (ls[i] == replaced) ls[i] = imputed[imputed.Length == 1 ? 0 : i % f];
+                        for (int i = 0; i < ls.Length; i++)
+                        {
+                            if (ls[i] == replaced) ls[i] = imputed[imputed.Length == 1 ? 0 : i % f];
+                        }
                     }
-                }
-                else
-                {
-                    var ints = (int[])y.Data;
-                    for (int i = 0; i < ints.Length; i++)
+                    else
                     {
-                        if (ints[i] == replaced) ints[i] = checked((int)imputed[imputed.Length == 1 ? 0 : i % f]);
+                        var ints = (int[])y.Data;
+                        for (int i = 0; i < ints.Length; i++)
+                        {
+                            if (ints[i] == replaced) ints[i] = checked((int)imputed[imputed.Length == 1 ? 0 : i % f]);
+                        }
                     }
+                    break;
                 }
-                break;
-            }
             default:
                 throw ctx.Fail($"X must be float, double, int64 or int32, got {x.Type}");
         }

@@ -36,37 +36,37 @@ public static class FeatureKernels
         switch (x.Type)
         {
             case DataType.Float:
-            {
-                var s = x.As<float>();
-                var d = new float[s.Length];
-                for (int i = 0; i < d.Length; i++) d[i] = s[i] > t ? 1f : 0f;
-                r = new Tensor(x.Type, (int[])x.Shape.Clone(), d);
-                break;
-            }
+                {
+                    var s = x.As<float>();
+                    var d = new float[s.Length];
+                    for (int i = 0; i < d.Length; i++) d[i] = s[i] > t ? 1f : 0f;
+                    r = new Tensor(x.Type, (int[])x.Shape.Clone(), d);
+                    break;
+                }
             case DataType.Double:
-            {
-                var s = x.As<double>();
-                var d = new double[s.Length];
-                for (int i = 0; i < d.Length; i++) d[i] = s[i] > t ? 1.0 : 0.0;
-                r = new Tensor(x.Type, (int[])x.Shape.Clone(), d);
-                break;
-            }
+                {
+                    var s = x.As<double>();
+                    var d = new double[s.Length];
+                    for (int i = 0; i < d.Length; i++) d[i] = s[i] > t ? 1.0 : 0.0;
+                    r = new Tensor(x.Type, (int[])x.Shape.Clone(), d);
+                    break;
+                }
             case DataType.Int64:
-            {
-                var s = x.As<long>();
-                var d = new long[s.Length];
-                for (int i = 0; i < d.Length; i++) d[i] = s[i] > t ? 1 : 0;
-                r = new Tensor(x.Type, (int[])x.Shape.Clone(), d);
-                break;
-            }
+                {
+                    var s = x.As<long>();
+                    var d = new long[s.Length];
+                    for (int i = 0; i < d.Length; i++) d[i] = s[i] > t ? 1 : 0;
+                    r = new Tensor(x.Type, (int[])x.Shape.Clone(), d);
+                    break;
+                }
             case DataType.Int32:
-            {
-                var s = x.As<int>();
-                var d = new int[s.Length];
-                for (int i = 0; i < d.Length; i++) d[i] = s[i] > t ? 1 : 0;
-                r = new Tensor(x.Type, (int[])x.Shape.Clone(), d);
-                break;
-            }
+                {
+                    var s = x.As<int>();
+                    var d = new int[s.Length];
+                    for (int i = 0; i < d.Length; i++) d[i] = s[i] > t ? 1 : 0;
+                    r = new Tensor(x.Type, (int[])x.Shape.Clone(), d);
+                    break;
+                }
             default:
                 throw ctx.Fail($"X must be float, double, int64 or int32, got {x.Type}");
         }

@@ -32,19 +32,19 @@ internal static class MlData
         switch (type)
         {
             case DataType.Float:
-            {
-                var r = new float[values.Length];
-                for (int i = 0; i < r.Length; i++) r[i] = (float)values[i];
-                return new Tensor(type, shape, r);
-            }
+                {
+                    var r = new float[values.Length];
+                    for (int i = 0; i < r.Length; i++) r[i] = (float)values[i];
+                    return new Tensor(type, shape, r);
+                }
             case DataType.Double:
                 return new Tensor(type, shape, values);
             case DataType.Float16:
-            {
-                var r = new Half[values.Length];
-                for (int i = 0; i < r.Length; i++) r[i] = (Half)values[i];
-                return new Tensor(type, shape, r);
-            }
+                {
+                    var r = new Half[values.Length];
+                    for (int i = 0; i < r.Length; i++) r[i] = (Half)values[i];
+                    return new Tensor(type, shape, r);
+                }
             default:
                 throw new EngineException($"cannot write {type} from doubles");
         }

@@ -38,8 +38,14 @@ internal sealed class ConvShape
         var geom = WindowGeometry.Resolve(x[2..], kernel, ctx.Attributes, false, ctx.Fail);
         return new ConvShape
         {
-            N = x[0], C = c, M = m, Group = grp, Cg = c / grp, Mg = m / grp,
-            InSize = (int)Tensor.ElementCount(x[2..]), Geometry = geom,
+            N = x[0],
+            C = c,
+            M = m,
+            Group = grp,
+            Cg = c / grp,
+            Mg = m / grp,
+            InSize = (int)Tensor.ElementCount(x[2..]),
+            Geometry = geom,
         };
     }
 }

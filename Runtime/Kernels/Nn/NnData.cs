@@ -21,24 +21,24 @@ internal static class NnData
             case float[] f:
                 return f;
             case Half[] h:
-            {
-                var r = new float[h.Length];
-                TensorPrimitives.ConvertToSingle(h, r);
-                return r;
-            }
+                {
+                    var r = new float[h.Length];
+                    TensorPrimitives.ConvertToSingle(h, r);
+                    return r;
+                }
             case ushort[] b when t.Type == DataType.BFloat16:
-            {
-                var r = new float[b.Length];
-                for (int i = 0; i < r.Length; i++) r[i] = BFloat16Bits.ToFloat(b[i]);
-                return r;
-            }
+                {
+                    var r = new float[b.Length];
+                    for (int i = 0; i < r.Length; i++) r[i] = BFloat16Bits.ToFloat(b[i]);
+                    return r;
+                }
             default:
-            {
-                var d = t.ToDoubleArray();
-                var r = new float[d.Length];
-                TensorPrimitives.ConvertTruncating(d, r);
-                return r;
-            }
+                {
+                    var d = t.ToDoubleArray();
+                    var r = new float[d.Length];
+                    TensorPrimitives.ConvertTruncating(d, r);
+                    return r;
+                }
         }
     }
 
@@ -53,23 +53,23 @@ internal static class NnData
             case DataType.Float:
                 return new Tensor(type, shape, data);
             case DataType.Float16:
-            {
-                var h = new Half[data.Length];
-                TensorPrimitives.ConvertToHalf(data, h);
-                return new Tensor(type, shape, h);
-            }
+                {
+                    var h = new Half[data.Length];
+                    TensorPrimitives.ConvertToHalf(data, h);
+                    return new Tensor(type, shape, h);
+                }
             case DataType.BFloat16:
-            {
-                var b = new ushort[data.Length];
-                for (int i = 0; i < b.Length; i++) b[i] = BFloat16Bits.FromFloat(data[i]);
-                return new Tensor(type, shape, b);
-            }
+                {
+                    var b = new ushort[data.Length];
+                    for (int i = 0; i < b.Length; i++) b[i] = BFloat16Bits.FromFloat(data[i]);
+                    return new Tensor(type, shape, b);
+                }
             case DataType.Double:
-            {
-                var d = new double[data.Length];
-                TensorPrimitives.ConvertChecked<float, double>(data, d);
-                return new Tensor(type, shape, d);
-            }
+                {
+                    var d = new double[data.Length];
+                    TensorPrimitives.ConvertChecked<float, double>(data, d);
+                    return new Tensor(type, shape, d);
+                }
             default:
                 throw new EngineException($"cannot store float results as {type}");
         }

@@ -72,41 +72,47 @@ public sealed class WindowGeometry
             switch (autoPad)
             {
                 case "NOTSET":
-                {
-                    long avail = input[i] + (long)pb[i] + pe[i] - span;
-                    if (avail < 0) throw fail($"kernel extent {span} exceeds padded input {input[i] + pb[i] + pe[i]} on spatial dim {i}");
-                    long o = ceilMode ? (avail + strides[i] - 1) / strides[i] + 1 : avail / strides[i] + 1;
-                    // ceil_mode must not create a window that starts in the end padding.
-                    if (ceilMode && (o - 1) * strides[i] >= input[i] + (long)pb[i]) o--;
-                    if (o > int.MaxValue) throw fail($"output dim {i} of {o} is too large");
-                    outDims[i] = (int)o;
-                    break;
-                }
+                    {
+                        long avail = input[i] + (long)pb[i] + pe[i] - span;
+                        if (avail < 0) throw fail($"kernel extent {span} exceeds padded input {input[i] + pb[i] + pe[i]} on spatial dim {i}");
+                        long o = ceilMode ? (avail + strides[i] - 1) / strides[i] + 1 : avail / strides[i] + 1;
+                        // ceil_mode must not create a window that starts in the end padding.
+                        if (ceilMode && (o - 1) * strides[i] >= input[i] + (long)pb[i]) o--;
+                        if (o > int.MaxValue) throw fail($"output dim {i} of {o} is too large");
+                        outDims[i] = (int)o;
+                        break;
+                    }
                 case "VALID":
-                {
-                    long avail = input[i] - span;
-                    if (avail < 0) throw fail($"kernel extent {span} exceeds input {input[i]} on spatial dim {i}");
-                    outDims[i] = (int)((ceilMode ? avail + strides[i] - 1 : avail) / strides[i] + 1);
-                    break;
-                }
+                    {
+                        long avail = input[i] - span;
+                        if (avail < 0) throw fail($"kernel extent {span} exceeds input {input[i]} on spatial dim {i}");
+                        outDims[i] = (int)((ceilMode ? avail + strides[i] - 1 : avail) / strides[i] + 1);
+                        break;
+                    }
                 case "SAME_UPPER":
                 case "SAME_LOWER":
-                {
-                    long o = (input[i] + (long)strides[i] - 1) / strides[i];
-                    long total = Math.Max(0, (o - 1) * strides[i] + span - input[i]);
-                    long small = total / 2;
-                    pb[i] = (int)(autoPad == "SAME_UPPER" ? small : total - small);
-                    pe[i] = (int)(total - pb[i]);
-                    outDims[i] = (int)o;
-                    break;
-                }
+                    {
+                        long o = (input[i] + (long)strides[i] - 1) / strides[i];
+                        long total = Math.Max(0, (o - 1) * strides[i] + span - input[i]);
+                        long small = total / 2;
+                        pb[i] = (int)(autoPad == "SAME_UPPER" ? small : total - small);
+                        pe[i] = (int)(total - pb[i]);
+                        outDims[i] = (int)o;
+                        break;
+                    }
                 default:
                     throw fail($"unknown auto_pad '{autoPad}'");
             }
         }
         return new WindowGeometry
         {
-            Input = input, Kernel = kernel, Strides = strides, Dilations = dil, PadBegin = pb, PadEnd = pe, Output = outDims,
+            Input = input,
+            Kernel = kernel,
+            Strides = strides,
+            Dilations = dil,
+            PadBegin = pb,
+            PadEnd = pe,
+            Output = outDims,
         };
     }
 

@@ -29,24 +29,24 @@ public sealed record IntegerConvShape(int[] Output, int[] PadsBegin, int[] Strid
             switch (autoPad)
             {
                 case "NOTSET":
-                {
-                    long pb = pads?[i] ?? 0, pe = pads?[i + n] ?? 0;
-                    begin[i] = (int)pb;
-                    o = (input[i] + pb + pe - span) / strides[i] + 1;
-                    if (input[i] + pb + pe - span < 0) o = 0;
-                    break;
-                }
+                    {
+                        long pb = pads?[i] ?? 0, pe = pads?[i + n] ?? 0;
+                        begin[i] = (int)pb;
+                        o = (input[i] + pb + pe - span) / strides[i] + 1;
+                        if (input[i] + pb + pe - span < 0) o = 0;
+                        break;
+                    }
                 case "VALID":
                     o = input[i] < span ? 0 : (input[i] - span) / strides[i] + 1;
                     break;
                 case "SAME_UPPER":
                 case "SAME_LOWER":
-                {
-                    o = (input[i] + strides[i] - 1) / strides[i];
-                    long total = Math.Max(0, (o - 1) * strides[i] + span - input[i]);
-                    begin[i] = (int)(autoPad == "SAME_UPPER" ? total / 2 : total - total / 2);
-                    break;
-                }
+                    {
+                        o = (input[i] + strides[i] - 1) / strides[i];
+                        long total = Math.Max(0, (o - 1) * strides[i] + span - input[i]);
+                        begin[i] = (int)(autoPad == "SAME_UPPER" ? total / 2 : total - total / 2);
+                        break;
+                    }
                 default:
                     throw fail($"auto_pad '{autoPad}' is not supported");
             }

@@ -73,24 +73,24 @@ public static class ReduceKernels
             case DataType.Float: return Floating(x.As<float>(), s, mask, kind);
             case DataType.Double: return Floating(x.As<double>(), s, mask, kind);
             case DataType.Float16:
-            {
-                var wide = new float[x.Length];
-                TensorPrimitives.ConvertToSingle(x.As<Half>(), wide);
-                var r = Floating(wide, s, mask, kind);
-                var h = new Half[r.Length];
-                TensorPrimitives.ConvertToHalf(r, h);
-                return h;
-            }
+                {
+                    var wide = new float[x.Length];
+                    TensorPrimitives.ConvertToSingle(x.As<Half>(), wide);
+                    var r = Floating(wide, s, mask, kind);
+                    var h = new Half[r.Length];
+                    TensorPrimitives.ConvertToHalf(r, h);
+                    return h;
+                }
             case DataType.BFloat16:
-            {
-                var bits = x.As<ushort>();
-                var wide = new float[bits.Length];
-                for (int i = 0; i < bits.Length; i++) wide[i] = BFloat16Bits.ToFloat(bits[i]);
-                var r = Floating(wide, s, mask, kind);
-                var o = new ushort[r.Length];
-                for (int i = 0; i < r.Length; i++) o[i] = BFloat16Bits.FromFloat(r[i]);
-                return o;
-            }
+                {
+                    var bits = x.As<ushort>();
+                    var wide = new float[bits.Length];
+                    for (int i = 0; i < bits.Length; i++) wide[i] = BFloat16Bits.ToFloat(bits[i]);
+                    var r = Floating(wide, s, mask, kind);
+                    var o = new ushort[r.Length];
+                    for (int i = 0; i < r.Length; i++) o[i] = BFloat16Bits.FromFloat(r[i]);
+                    return o;
+                }
             case DataType.Int8: return Integer(x.As<sbyte>(), s, mask, kind);
             case DataType.UInt8: return Integer(x.As<byte>(), s, mask, kind);
             case DataType.Int16: return Integer(x.As<short>(), s, mask, kind);
@@ -100,16 +100,16 @@ public static class ReduceKernels
             case DataType.Int64: return Integer(x.As<long>(), s, mask, kind);
             case DataType.UInt64: return Integer(x.As<ulong>(), s, mask, kind);
             case DataType.Bool when kind is ReduceKind.Max or ReduceKind.Min:
-            {
-                // max over bools is "any", min is "all": reduce their 0/1 bytes.
-                var b = x.As<bool>();
-                var bytes = new byte[b.Length];
-                for (int i = 0; i < b.Length; i++) bytes[i] = b[i] ? (byte)1 : (byte)0;
-                var r = Integer(bytes, s, mask, kind);
-                var o = new bool[r.Length];
-                for (int i = 0; i < r.Length; i++) o[i] = r[i] != 0;
-                return o;
-            }
+                {
+                    // max over bools is "any", min is "all": reduce their 0/1 bytes.
+                    var b = x.As<bool>();
+                    var bytes = new byte[b.Length];
+                    for (int i = 0; i < b.Length; i++) bytes[i] = b[i] ? (byte)1 : (byte)0;
+                    var r = Integer(bytes, s, mask, kind);
+                    var o = new bool[r.Length];
+                    for (int i = 0; i < r.Length; i++) o[i] = r[i] != 0;
+                    return o;
+                }
             default:
                 throw ctx.Fail($"Reduce{kind} does not support element type {x.Type}");
         }
@@ -125,48 +125,48 @@ public static class ReduceKernels
             case ReduceKind.Min: return Reduce(x, shape, mask, Prim.Min, lo, hi);
             case ReduceKind.Prod: return Reduce(x, shape, mask, Prim.Prod, lo, hi);
             case ReduceKind.Mean:
-            {
-                var r = Reduce(x, shape, mask, Prim.Sum, lo, hi);
-                TensorPrimitives.Divide(r, T.CreateChecked(ReducedCount(shape, mask)), r);
-                return r;
-            }
+                {
+                    var r = Reduce(x, shape, mask, Prim.Sum, lo, hi);
+                    TensorPrimitives.Divide(r, T.CreateChecked(ReducedCount(shape, mask)), r);
+                    return r;
+                }
             case ReduceKind.L1:
-            {
-                var a = new T[x.Length];
-                TensorPrimitives.Abs<T>(x, a);
-                return Reduce(a, shape, mask, Prim.Sum, lo, hi, owned: true);
-            }
+                {
+                    var a = new T[x.Length];
+                    TensorPrimitives.Abs<T>(x, a);
+                    return Reduce(a, shape, mask, Prim.Sum, lo, hi, owned: true);
+                }
             case ReduceKind.SumSquare:
             case ReduceKind.L2:
-            {
-                var sq = new T[x.Length];
-                TensorPrimitives.Multiply<T>(x, x, sq);
-                var r = Reduce(sq, shape, mask, Prim.Sum, lo, hi, owned: true);
-                if (kind == ReduceKind.L2) TensorPrimitives.Sqrt<T>(r, r);
-                return r;
-            }
+                {
+                    var sq = new T[x.Length];
+                    TensorPrimitives.Multiply<T>(x, x, sq);
+                    var r = Reduce(sq, shape, mask, Prim.Sum, lo, hi, owned: true);
+                    if (kind == ReduceKind.L2) TensorPrimitives.Sqrt<T>(r, r);
+                    return r;
+                }
             case ReduceKind.LogSum:
-            {
-                var r = Reduce(x, shape, mask, Prim.Sum, lo, hi);
-                TensorPrimitives.Log<T>(r, r);
-                return r;
-            }
+                {
+                    var r = Reduce(x, shape, mask, Prim.Sum, lo, hi);
+                    TensorPrimitives.Log<T>(r, r);
+                    return r;
+                }
             case ReduceKind.LogSumExp:
-            {
-                // log Σ exp(x) = m + log Σ exp(x − m) with m the max; an infinite max shifts by 0
-                // so all −inf stays −inf and +inf stays +inf instead of becoming NaN.
-                var m = Reduce(x, shape, mask, Prim.Max, lo, hi);
-                for (int i = 0; i < m.Length; i++) if (!T.IsFinite(m[i])) m[i] = T.Zero;
-                var keepShape = ReduceAxes.OutputShape(shape, mask, keepDims: true);
-                var off = Broadcasting.Offsets(keepShape, shape);
-                var e = new T[x.Length];
-                for (int i = 0; i < e.Length; i++) e[i] = x[i] - m[off[i]];
-                TensorPrimitives.Exp<T>(e, e);
-                var r = Reduce(e, shape, mask, Prim.Sum, lo, hi, owned: true);
-                TensorPrimitives.Log<T>(r, r);
-                TensorPrimitives.Add<T>(r, m, r);
-                return r;
-            }
+                {
+                    // log Σ exp(x) = m + log Σ exp(x − m) with m the max; an infinite max shifts by 0
+                    // so all −inf stays −inf and +inf stays +inf instead of becoming NaN.
+                    var m = Reduce(x, shape, mask, Prim.Max, lo, hi);
+                    for (int i = 0; i < m.Length; i++) if (!T.IsFinite(m[i])) m[i] = T.Zero;
+                    var keepShape = ReduceAxes.OutputShape(shape, mask, keepDims: true);
+                    var off = Broadcasting.Offsets(keepShape, shape);
+                    var e = new T[x.Length];
+                    for (int i = 0; i < e.Length; i++) e[i] = x[i] - m[off[i]];
+                    TensorPrimitives.Exp<T>(e, e);
+                    var r = Reduce(e, shape, mask, Prim.Sum, lo, hi, owned: true);
+                    TensorPrimitives.Log<T>(r, r);
+                    TensorPrimitives.Add<T>(r, m, r);
+                    return r;
+                }
             default: throw new ArgumentOutOfRangeException(nameof(kind));
         }
     }
@@ -181,37 +181,37 @@ public static class ReduceKernels
             case ReduceKind.Min: return Reduce(x, shape, mask, Prim.Min, lo, hi);
             case ReduceKind.Prod: return Reduce(x, shape, mask, Prim.Prod, lo, hi);
             case ReduceKind.Mean:
-            {
-                // Integer mean truncates toward zero, as numpy's mean followed by a cast does.
-                var r = Reduce(x, shape, mask, Prim.Sum, lo, hi);
-                long n = ReducedCount(shape, mask);
-                if (n == 0) return r;
-                T c = T.CreateTruncating(n);
-                for (int i = 0; i < r.Length; i++) r[i] /= c;
-                return r;
-            }
+                {
+                    // Integer mean truncates toward zero, as numpy's mean followed by a cast does.
+                    var r = Reduce(x, shape, mask, Prim.Sum, lo, hi);
+                    long n = ReducedCount(shape, mask);
+                    if (n == 0) return r;
+                    T c = T.CreateTruncating(n);
+                    for (int i = 0; i < r.Length; i++) r[i] /= c;
+                    return r;
+                }
             case ReduceKind.L1:
-            {
-                var a = new T[x.Length];
-                for (int i = 0; i < a.Length; i++) a[i] = T.IsNegative(x[i]) ? T.Zero - x[i] : x[i];
-                return Reduce(a, shape, mask, Prim.Sum, lo, hi, owned: true);
-            }
+                {
+                    var a = new T[x.Length];
+                    for (int i = 0; i < a.Length; i++) a[i] = T.IsNegative(x[i]) ? T.Zero - x[i] : x[i];
+                    return Reduce(a, shape, mask, Prim.Sum, lo, hi, owned: true);
+                }
             case ReduceKind.SumSquare:
-            {
-                var sq = new T[x.Length];
-                for (int i = 0; i < sq.Length; i++) sq[i] = x[i] * x[i];
-                return Reduce(sq, shape, mask, Prim.Sum, lo, hi, owned: true);
-            }
+                {
+                    var sq = new T[x.Length];
+                    for (int i = 0; i < sq.Length; i++) sq[i] = x[i] * x[i];
+                    return Reduce(sq, shape, mask, Prim.Sum, lo, hi, owned: true);
+                }
             default:
-            {
-                // sqrt/log based reductions go through double and truncate back.
-                var d = new double[x.Length];
-                for (int i = 0; i < d.Length; i++) d[i] = double.CreateTruncating(x[i]);
-                var r = Floating(d, shape, mask, kind);
-                var o = new T[r.Length];
-                for (int i = 0; i < o.Length; i++) o[i] = T.CreateSaturating(r[i]);
-                return o;
-            }
+                {
+                    // sqrt/log based reductions go through double and truncate back.
+                    var d = new double[x.Length];
+                    for (int i = 0; i < d.Length; i++) d[i] = double.CreateTruncating(x[i]);
+                    var r = Floating(d, shape, mask, kind);
+                    var o = new T[r.Length];
+                    for (int i = 0; i < o.Length; i++) o[i] = T.CreateSaturating(r[i]);
+                    return o;
+                }
         }
     }
 

@@ -14,23 +14,23 @@ internal static class FloatData
         {
             case float[] f: return f;
             case double[] d:
-            {
-                var r = new float[d.Length];
-                for (int i = 0; i < r.Length; i++) r[i] = (float)d[i];
-                return r;
-            }
+                {
+                    var r = new float[d.Length];
+                    for (int i = 0; i < r.Length; i++) r[i] = (float)d[i];
+                    return r;
+                }
             case Half[] h:
-            {
-                var r = new float[h.Length];
-                for (int i = 0; i < r.Length; i++) r[i] = (float)h[i];
-                return r;
-            }
+                {
+                    var r = new float[h.Length];
+                    for (int i = 0; i < r.Length; i++) r[i] = (float)h[i];
+                    return r;
+                }
             case ushort[] b when t.Type == DataType.BFloat16:
-            {
-                var r = new float[b.Length];
-                for (int i = 0; i < r.Length; i++) r[i] = BFloat16Bits.ToFloat(b[i]);
-                return r;
-            }
+                {
+                    var r = new float[b.Length];
+                    for (int i = 0; i < r.Length; i++) r[i] = BFloat16Bits.ToFloat(b[i]);
+                    return r;
+                }
             default:
                 throw new EngineException($"expected a floating-point tensor, got {t}");
         }
@@ -43,23 +43,23 @@ internal static class FloatData
         {
             case DataType.Float: return new Tensor(type, shape, data);
             case DataType.Double:
-            {
-                var r = new double[data.Length];
-                for (int i = 0; i < r.Length; i++) r[i] = data[i];
-                return new Tensor(type, shape, r);
-            }
+                {
+                    var r = new double[data.Length];
+                    for (int i = 0; i < r.Length; i++) r[i] = data[i];
+                    return new Tensor(type, shape, r);
+                }
             case DataType.Float16:
-            {
-                var r = new Half[data.Length];
-                for (int i = 0; i < r.Length; i++) r[i] = (Half)data[i];
-                return new Tensor(type, shape, r);
-            }
+                {
+                    var r = new Half[data.Length];
+                    for (int i = 0; i < r.Length; i++) r[i] = (Half)data[i];
+                    return new Tensor(type, shape, r);
+                }
             case DataType.BFloat16:
-            {
-                var r = new ushort[data.Length];
-                for (int i = 0; i < r.Length; i++) r[i] = BFloat16Bits.FromFloat(data[i]);
-                return new Tensor(type, shape, r);
-            }
+                {
+                    var r = new ushort[data.Length];
+                    for (int i = 0; i < r.Length; i++) r[i] = BFloat16Bits.FromFloat(data[i]);
+                    return new Tensor(type, shape, r);
+                }
             default:
                 throw new EngineException($"cannot write a {type} tensor from float data");
         }

@@ -116,9 +116,22 @@ internal sealed class RecurrentSetup
         if (!(clip > 0)) throw ctx.Fail($"clip must be positive, got {clip}");
         return new RecurrentSetup
         {
-            Type = x.Type, Seq = seq, Batch = batch, Input = input, Hidden = hidden, Directions = dirs, Gates = gates,
-            BatchMajor = batchMajor, Direction = direction, X = xs, W = FloatData.Read(w), R = FloatData.Read(r), B = b,
-            SeqLens = lens, InitialH = h0, Clip = clip,
+            Type = x.Type,
+            Seq = seq,
+            Batch = batch,
+            Input = input,
+            Hidden = hidden,
+            Directions = dirs,
+            Gates = gates,
+            BatchMajor = batchMajor,
+            Direction = direction,
+            X = xs,
+            W = FloatData.Read(w),
+            R = FloatData.Read(r),
+            B = b,
+            SeqLens = lens,
+            InitialH = h0,
+            Clip = clip,
         };
     }
 

@@ -67,18 +67,18 @@ internal static class ComputeReference
     {
         var c = new double[m * n];
         for (int i = 0; i < m; i++)
-        for (int j = 0; j < n; j++)
-        {
-            double acc = 0;
-            for (int p = 0; p < k; p++)
-                acc += (double)(transA ? a[p * m + i] : a[i * k + p]) * (transB ? b[j * k + p] : b[p * n + j]);
-            if (e.Bias == BiasKind.PerColumn) acc += bias![j];
-            if (e.Bias == BiasKind.PerRow) acc += bias![i];
-            if (residual is not null && !e.ResidualAfterActivation) acc += residual[i * n + j];
-            acc = Activate(acc, e.Activation);
-            if (residual is not null && e.ResidualAfterActivation) acc += residual[i * n + j];
-            c[i * n + j] = acc;
-        }
+            for (int j = 0; j < n; j++)
+            {
+                double acc = 0;
+                for (int p = 0; p < k; p++)
+                    acc += (double)(transA ? a[p * m + i] : a[i * k + p]) * (transB ? b[j * k + p] : b[p * n + j]);
+                if (e.Bias == BiasKind.PerColumn) acc += bias![j];
+                if (e.Bias == BiasKind.PerRow) acc += bias![i];
+                if (residual is not null && !e.ResidualAfterActivation) acc += residual[i * n + j];
+                acc = Activate(acc, e.Activation);
+                if (residual is not null && e.ResidualAfterActivation) acc += residual[i * n + j];
+                c[i * n + j] = acc;
+            }
         return c;
     }
 

@@ -61,8 +61,8 @@ public class Conv2DTests
             [1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1],
         ];
         foreach (var v in shapes)
-        foreach (var isa in Paths)
-            yield return [v, isa];
+            foreach (var isa in Paths)
+                yield return [v, isa];
     }
 
     private static Conv2DShape ShapeOf(int[] v) =>
@@ -88,15 +88,15 @@ public class Conv2DTests
             (Epilogue.Of(Activation.Clip(-0.3f, 0.4f)), false, true),
         };
         foreach (var (e, withBias, withResidual) in cases)
-        foreach (int threads in new[] { 1, 2 })
-        {
-            var y = new float[s.OutputLength];
-            Array.Fill(y, float.NaN);
-            var scratch = new float[Conv2D.ScratchLength(s, threads)];
-            Conv2D.Run(s, x, packed, y, e, withBias ? bias : default, withResidual ? residual : default, scratch, threads, isa);
-            var expected = Reference(s, x, w, withBias ? bias : null, withResidual ? residual : null, e);
-            Close(expected, y, what: $"{s} {e} bias={withBias} res={withResidual} t={threads} {isa}");
-        }
+            foreach (int threads in new[] { 1, 2 })
+            {
+                var y = new float[s.OutputLength];
+                Array.Fill(y, float.NaN);
+                var scratch = new float[Conv2D.ScratchLength(s, threads)];
+                Conv2D.Run(s, x, packed, y, e, withBias ? bias : default, withResidual ? residual : default, scratch, threads, isa);
+                var expected = Reference(s, x, w, withBias ? bias : null, withResidual ? residual : null, e);
+                Close(expected, y, what: $"{s} {e} bias={withBias} res={withResidual} t={threads} {isa}");
+            }
     }
 
     [Theory]

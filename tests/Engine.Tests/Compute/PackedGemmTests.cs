@@ -13,8 +13,8 @@ public class PackedGemmTests
             [1, 1, 1], [3, 7, 17], [17, 65, 3], [65, 17, 129], [129, 129, 65], [7, 129, 300], [100, 70, 513], [13, 33, 1], [25, 1, 40],
         ];
         foreach (var s in sizes)
-        foreach (var isa in Paths)
-            yield return [s[0], s[1], s[2], isa];
+            foreach (var isa in Paths)
+                yield return [s[0], s[1], s[2], isa];
     }
 
     [Theory]
@@ -25,16 +25,16 @@ public class PackedGemmTests
         var a = Random(m * k, m * 31 + k);
         var b = Random(k * n, n * 17 + k);
         foreach (bool transA in new[] { false, true })
-        foreach (bool transB in new[] { false, true })
-        foreach (int threads in new[] { 1, 2 })
-        {
-            var packed = PackedGemm.PackB(b, k, n, transB);
-            var c = new float[m * n];
-            Array.Fill(c, float.NaN); // the product must overwrite, never read, C
-            PackedGemm.Run(m, n, k, a, transA ? m : k, transA, packed, c, n, threads: threads, isa: isa);
-            var expected = Gemm(m, n, k, a, transA, b, transB, Epilogue.None, null, null);
-            Close(expected, c, what: $"{m}x{n}x{k} tA={transA} tB={transB} t={threads} {isa}");
-        }
+            foreach (bool transB in new[] { false, true })
+                foreach (int threads in new[] { 1, 2 })
+                {
+                    var packed = PackedGemm.PackB(b, k, n, transB);
+                    var c = new float[m * n];
+                    Array.Fill(c, float.NaN); // the product must overwrite, never read, C
+                    PackedGemm.Run(m, n, k, a, transA ? m : k, transA, packed, c, n, threads: threads, isa: isa);
+                    var expected = Gemm(m, n, k, a, transA, b, transB, Epilogue.None, null, null);
+                    Close(expected, c, what: $"{m}x{n}x{k} tA={transA} tB={transB} t={threads} {isa}");
+                }
     }
 
     public static IEnumerable<object[]> Epilogues()
@@ -45,9 +45,9 @@ public class PackedGemmTests
             Activation.Sigmoid, Activation.Tanh, Activation.Gelu, Activation.GeluTanh, Activation.Silu,
         ];
         foreach (var act in acts)
-        foreach (var bias in new[] { BiasKind.None, BiasKind.PerColumn, BiasKind.PerRow })
-        foreach (var isa in Paths)
-            yield return [act.Kind, act.Alpha, act.Beta, bias, isa];
+            foreach (var bias in new[] { BiasKind.None, BiasKind.PerColumn, BiasKind.PerRow })
+                foreach (var isa in Paths)
+                    yield return [act.Kind, act.Alpha, act.Beta, bias, isa];
     }
 
     [Theory]
@@ -62,17 +62,17 @@ public class PackedGemmTests
         var residual = Random(m * n, 4, -3, 3);
         var packed = PackedGemm.PackB(b, k, n);
         foreach (bool withResidual in new[] { false, true })
-        foreach (bool after in new[] { false, true })
-        foreach (int threads in new[] { 1, 2 })
-        {
-            if (!withResidual && after) continue;
-            var e = new Epilogue(biasKind, new Activation(kind, alpha, beta), after);
-            var c = new float[m * n];
-            var scratch = new float[PackedGemm.ScratchLength(m, n, k, threads)];
-            PackedGemm.Run(m, n, k, a, k, false, packed, c, n, e, bias, withResidual ? residual : default, 0, scratch, threads, isa);
-            var expected = Gemm(m, n, k, a, false, b, false, e, bias, withResidual ? residual : null);
-            Close(expected, c, what: $"{e} res={withResidual} t={threads} {isa}");
-        }
+            foreach (bool after in new[] { false, true })
+                foreach (int threads in new[] { 1, 2 })
+                {
+                    if (!withResidual && after) continue;
+                    var e = new Epilogue(biasKind, new Activation(kind, alpha, beta), after);
+                    var c = new float[m * n];
+                    var scratch = new float[PackedGemm.ScratchLength(m, n, k, threads)];
+                    PackedGemm.Run(m, n, k, a, k, false, packed, c, n, e, bias, withResidual ? residual : default, 0, scratch, threads, isa);
+                    var expected = Gemm(m, n, k, a, false, b, false, e, bias, withResidual ? residual : null);
+                    Close(expected, c, what: $"{e} res={withResidual} t={threads} {isa}");
+                }
     }
 
     [Fact]
@@ -88,11 +88,11 @@ public class PackedGemmTests
         PackedGemm.Run(m, n, k, a, lda, false, PackedGemm.PackB(b, k, n), c, ldc, Epilogue.Of(Activation.Relu), residual: c, ldr: ldc);
         var product = Gemm(m, n, k, aDense, false, b, false, Epilogue.None, null, null);
         for (int i = 0; i < m; i++)
-        for (int j = 0; j < ldc; j++)
-        {
-            if (j >= n) Assert.Equal(before[i * ldc + j], c[i * ldc + j]); // padding columns of C are untouched
-            else Assert.True(Math.Abs(Math.Max(product[i * n + j] + before[i * ldc + j], 0) - c[i * ldc + j]) < 1e-4);
-        }
+            for (int j = 0; j < ldc; j++)
+            {
+                if (j >= n) Assert.Equal(before[i * ldc + j], c[i * ldc + j]); // padding columns of C are untouched
+                else Assert.True(Math.Abs(Math.Max(product[i * n + j] + before[i * ldc + j], 0) - c[i * ldc + j]) < 1e-4);
+            }
     }
 
     [Fact]

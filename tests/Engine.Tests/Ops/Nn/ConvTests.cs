@@ -14,29 +14,29 @@ public class ConvTests
         var oi = new int[r];
         var ki = new int[r];
         for (int img = 0; img < n; img++)
-        for (int oc = 0; oc < m; oc++)
-        for (int o = 0; o < outSize; o++)
-        {
-            Decode(o, outDims, oi);
-            double acc = b?[oc] ?? 0;
-            int grp = oc / mg;
-            for (int icl = 0; icl < cg; icl++)
-            for (int k = 0; k < kSize; k++)
-            {
-                Decode(k, ws[2..], ki);
-                int flat = 0;
-                bool ok = true;
-                for (int i = 0; i < r; i++)
+            for (int oc = 0; oc < m; oc++)
+                for (int o = 0; o < outSize; o++)
                 {
-                    int p = oi[i] * s[i] - pb[i] + ki[i] * d[i];
-                    if (p < 0 || p >= xs[i + 2]) { ok = false; break; }
-                    flat = flat * xs[i + 2] + p;
+                    Decode(o, outDims, oi);
+                    double acc = b?[oc] ?? 0;
+                    int grp = oc / mg;
+                    for (int icl = 0; icl < cg; icl++)
+                        for (int k = 0; k < kSize; k++)
+                        {
+                            Decode(k, ws[2..], ki);
+                            int flat = 0;
+                            bool ok = true;
+                            for (int i = 0; i < r; i++)
+                            {
+                                int p = oi[i] * s[i] - pb[i] + ki[i] * d[i];
+                                if (p < 0 || p >= xs[i + 2]) { ok = false; break; }
+                                flat = flat * xs[i + 2] + p;
+                            }
+                            if (!ok) continue;
+                            acc += x[(img * c + grp * cg + icl) * inSize + flat] * w[(oc * cg + icl) * kSize + k];
+                        }
+                    y[(img * m + oc) * outSize + o] = acc;
                 }
-                if (!ok) continue;
-                acc += x[(img * c + grp * cg + icl) * inSize + flat] * w[(oc * cg + icl) * kSize + k];
-            }
-            y[(img * m + oc) * outSize + o] = acc;
-        }
         return y;
     }
 

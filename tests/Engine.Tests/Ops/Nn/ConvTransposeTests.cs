@@ -20,26 +20,26 @@ public class ConvTransposeTests
                 for (int o = 0; o < outSize; o++) y[(img * m + oc) * outSize + o] = b?[oc] ?? 0;
             }
             for (int ic = 0; ic < c; ic++)
-            for (int i = 0; i < inSize; i++)
-            {
-                ConvTests.Decode(i, xs[2..], ii);
-                int grp = ic / cg;
-                for (int ocl = 0; ocl < mg; ocl++)
-                for (int k = 0; k < kSize; k++)
+                for (int i = 0; i < inSize; i++)
                 {
-                    ConvTests.Decode(k, ws[2..], ki);
-                    int flat = 0;
-                    bool ok = true;
-                    for (int dd = 0; dd < r; dd++)
-                    {
-                        int p = ii[dd] * s[dd] - pb[dd] + ki[dd] * d[dd];
-                        if (p < 0 || p >= outDims[dd]) { ok = false; break; }
-                        flat = flat * outDims[dd] + p;
-                    }
-                    if (!ok) continue;
-                    y[(img * m + grp * mg + ocl) * outSize + flat] += x[(img * c + ic) * inSize + i] * w[(ic * mg + ocl) * kSize + k];
+                    ConvTests.Decode(i, xs[2..], ii);
+                    int grp = ic / cg;
+                    for (int ocl = 0; ocl < mg; ocl++)
+                        for (int k = 0; k < kSize; k++)
+                        {
+                            ConvTests.Decode(k, ws[2..], ki);
+                            int flat = 0;
+                            bool ok = true;
+                            for (int dd = 0; dd < r; dd++)
+                            {
+                                int p = ii[dd] * s[dd] - pb[dd] + ki[dd] * d[dd];
+                                if (p < 0 || p >= outDims[dd]) { ok = false; break; }
+                                flat = flat * outDims[dd] + p;
+                            }
+                            if (!ok) continue;
+                            y[(img * m + grp * mg + ocl) * outSize + flat] += x[(img * c + ic) * inSize + i] * w[(ic * mg + ocl) * kSize + k];
+                        }
                 }
-            }
         }
         return y;
     }

@@ -85,23 +85,23 @@ public class PoolTests
         var ea = new List<float>();
         var el = new List<float>();
         for (int c = 0; c < 2; c++)
-        for (int a = 0; a < od[0]; a++)
-        for (int b = 0; b < od[1]; b++)
-        for (int e = 0; e < od[2]; e++)
-        {
-            var vals = new List<double>();
-            for (int i = 0; i < 2; i++)
-            for (int j = 0; j < 3; j++)
-            for (int k = 0; k < 2; k++)
-            {
-                int p0 = a * 2 - 1 + i, p1 = b - 0 + j * 2, p2 = e * 2 - 1 + k;
-                if (p0 < 0 || p0 >= 6 || p1 < 0 || p1 >= 7 || p2 < 0 || p2 >= 5) continue;
-                vals.Add(xv[((c * 6 + p0) * 7 + p1) * 5 + p2]);
-            }
-            em.Add((float)vals.Max());
-            ea.Add((float)vals.Average());
-            el.Add((float)Math.Pow(vals.Sum(v => Math.Pow(Math.Abs(v), 3)), 1.0 / 3));
-        }
+            for (int a = 0; a < od[0]; a++)
+                for (int b = 0; b < od[1]; b++)
+                    for (int e = 0; e < od[2]; e++)
+                    {
+                        var vals = new List<double>();
+                        for (int i = 0; i < 2; i++)
+                            for (int j = 0; j < 3; j++)
+                                for (int k = 0; k < 2; k++)
+                                {
+                                    int p0 = a * 2 - 1 + i, p1 = b - 0 + j * 2, p2 = e * 2 - 1 + k;
+                                    if (p0 < 0 || p0 >= 6 || p1 < 0 || p1 >= 7 || p2 < 0 || p2 >= 5) continue;
+                                    vals.Add(xv[((c * 6 + p0) * 7 + p1) * 5 + p2]);
+                                }
+                        em.Add((float)vals.Max());
+                        ea.Add((float)vals.Average());
+                        el.Add((float)Math.Pow(vals.Sum(v => Math.Pow(Math.Abs(v), 3)), 1.0 / 3));
+                    }
         NnHarness.Close(em.ToArray(), max.As<float>());
         NnHarness.Close(ea.ToArray(), avg.As<float>());
         NnHarness.Close(el.ToArray(), lp.As<float>());

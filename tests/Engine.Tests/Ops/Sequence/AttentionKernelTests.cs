@@ -16,31 +16,31 @@ public class AttentionKernelTests
         var y = new double[b * hq * sq * dv];
         var probs = new double[b * hq * sq * t];
         for (int bi = 0; bi < b; bi++)
-        for (int h = 0; h < hq; h++)
-        {
-            int kh = h / (hq / hkv);
-            for (int i = 0; i < sq; i++)
+            for (int h = 0; h < hq; h++)
             {
-                var s = new double[t];
-                for (int j = 0; j < t; j++)
+                int kh = h / (hq / hkv);
+                for (int i = 0; i < sq; i++)
                 {
-                    double dot = 0;
-                    for (int e = 0; e < d; e++) dot += q[((bi * hq + h) * sq + i) * d + e] * (double)k[((bi * hkv + kh) * t + j) * d + e];
-                    dot *= scale;
-                    if (softcap > 0) dot = softcap * Math.Tanh(dot / softcap);
-                    s[j] = dot + bias(bi, h, i, j);
-                }
-                double max = s.Max();
-                if (double.IsNegativeInfinity(max)) continue;
-                double sum = s.Sum(x => Math.Exp(x - max));
-                for (int j = 0; j < t; j++)
-                {
-                    double p = Math.Exp(s[j] - max) / sum;
-                    probs[((bi * hq + h) * sq + i) * t + j] = p;
-                    for (int e = 0; e < dv; e++) y[((bi * hq + h) * sq + i) * dv + e] += p * v[((bi * hkv + kh) * t + j) * dv + e];
+                    var s = new double[t];
+                    for (int j = 0; j < t; j++)
+                    {
+                        double dot = 0;
+                        for (int e = 0; e < d; e++) dot += q[((bi * hq + h) * sq + i) * d + e] * (double)k[((bi * hkv + kh) * t + j) * d + e];
+                        dot *= scale;
+                        if (softcap > 0) dot = softcap * Math.Tanh(dot / softcap);
+                        s[j] = dot + bias(bi, h, i, j);
+                    }
+                    double max = s.Max();
+                    if (double.IsNegativeInfinity(max)) continue;
+                    double sum = s.Sum(x => Math.Exp(x - max));
+                    for (int j = 0; j < t; j++)
+                    {
+                        double p = Math.Exp(s[j] - max) / sum;
+                        probs[((bi * hq + h) * sq + i) * t + j] = p;
+                        for (int e = 0; e < dv; e++) y[((bi * hq + h) * sq + i) * dv + e] += p * v[((bi * hkv + kh) * t + j) * dv + e];
+                    }
                 }
             }
-        }
         return (y, probs);
     }
 

@@ -14,10 +14,18 @@ public class RecurrentKernelTests
         int dirs = direction == "bidirectional" ? 2 : 1;
         return new RecurrentReference
         {
-            Op = op, Seq = Seq, Batch = Batch, Input = In, Hidden = H, Direction = direction,
-            X = Random(Seq * Batch * In, seed), W = Random(dirs * g * H * In, seed + 1, 0.6f),
-            R = Random(dirs * g * H * H, seed + 2, 0.6f), B = Random(dirs * 2 * g * H, seed + 3, 0.3f),
-            H0 = Random(dirs * Batch * H, seed + 4), C0 = Random(dirs * Batch * H, seed + 5),
+            Op = op,
+            Seq = Seq,
+            Batch = Batch,
+            Input = In,
+            Hidden = H,
+            Direction = direction,
+            X = Random(Seq * Batch * In, seed),
+            W = Random(dirs * g * H * In, seed + 1, 0.6f),
+            R = Random(dirs * g * H * H, seed + 2, 0.6f),
+            B = Random(dirs * 2 * g * H, seed + 3, 0.3f),
+            H0 = Random(dirs * Batch * H, seed + 4),
+            C0 = Random(dirs * Batch * H, seed + 5),
             P = op == "LSTM" ? Random(dirs * 3 * H, seed + 6, 0.5f) : null,
             Lens = [3, 1, 2],
         };

@@ -93,7 +93,7 @@ public class NchwcLayoutTests
         PassManager.Run(plain, Pipelines.ForLevel(3), WithoutFusion(new PassContext()));
         var blocked = PassAssert.Parse(Network());
         PassManager.Run(blocked, Pipelines.ForLevel(3), WithoutFusion(Blocked(width)));
-        Assert.Equal(4, blocked.Nodes.Count(n => n.OpType == "Conv" && n.Domain == "" ) + blocked.Nodes.Count(n => n.OpType == "ConvNCHWc"));
+        Assert.Equal(4, blocked.Nodes.Count(n => n.OpType == "Conv" && n.Domain == "") + blocked.Nodes.Count(n => n.OpType == "ConvNCHWc"));
         Assert.Equal(3, blocked.Nodes.Count(n => n.OpType == "ConvNCHWc"));
         var rng = new Random(width);
         for (int trial = 0; trial < 3; trial++)

@@ -145,78 +145,78 @@ public sealed class RandomGraphBuilder
             case 0: // Add/Sub/Mul of two values that broadcast, or of a value and a constant.
             case 1:
             case 2:
-            {
-                string op = (s.Kind % KindCount) switch { 0 => "Add", 1 => "Sub", _ => "Mul" };
-                var y = Tame(Pick(s.B));
-                string other;
-                int[] outShape;
-                double bound;
-                if (Broadcast(xs, y.Shape) is { } bs && s.C % 4 != 0)
                 {
-                    other = y.Name;
-                    outShape = bs;
-                    bound = op == "Mul" ? x.Bound * y.Bound : x.Bound + y.Bound;
+                    string op = (s.Kind % KindCount) switch { 0 => "Add", 1 => "Sub", _ => "Mul" };
+                    var y = Tame(Pick(s.B));
+                    string other;
+                    int[] outShape;
+                    double bound;
+                    if (Broadcast(xs, y.Shape) is { } bs && s.C % 4 != 0)
+                    {
+                        other = y.Name;
+                        outShape = bs;
+                        bound = op == "Mul" ? x.Bound * y.Bound : x.Bound + y.Bound;
+                    }
+                    else
+                    {
+                        var cs = BroadcastableTo(xs, s.C);
+                        other = FloatInit(cs, i => SafeConstants[(s.C + i) % SafeConstants.Length]);
+                        outShape = Broadcast(xs, cs)!;
+                        bound = op == "Mul" ? x.Bound * 2 : x.Bound + 2;
+                    }
+                    var (a, b) = s.B % 2 == 0 ? (x.Name, other) : (other, x.Name);
+                    Node(op, $"%{a}, %{b}", shape: outShape, bound: bound);
+                    break;
                 }
-                else
+            case 3: // Division by a safe (never tiny) constant.
                 {
                     var cs = BroadcastableTo(xs, s.C);
-                    other = FloatInit(cs, i => SafeConstants[(s.C + i) % SafeConstants.Length]);
-                    outShape = Broadcast(xs, cs)!;
-                    bound = op == "Mul" ? x.Bound * 2 : x.Bound + 2;
+                    var c = FloatInit(cs, i => SafeConstants[(s.B + i) % SafeConstants.Length]);
+                    Node("Div", $"%{x.Name}, %{c}", shape: Broadcast(xs, cs), bound: x.Bound * 2);
+                    break;
                 }
-                var (a, b) = s.B % 2 == 0 ? (x.Name, other) : (other, x.Name);
-                Node(op, $"%{a}, %{b}", shape: outShape, bound: bound);
-                break;
-            }
-            case 3: // Division by a safe (never tiny) constant.
-            {
-                var cs = BroadcastableTo(xs, s.C);
-                var c = FloatInit(cs, i => SafeConstants[(s.B + i) % SafeConstants.Length]);
-                Node("Div", $"%{x.Name}, %{c}", shape: Broadcast(xs, cs), bound: x.Bound * 2);
-                break;
-            }
             case 4: // Unary activations; Exp only of bounded values.
-            {
-                var op = Unary[s.B % Unary.Length];
-                if (op == "Exp" && x.Bound > 4) x = Find(Node("Tanh", "%" + x.Name, shape: xs, bound: 1));
-                double bound = op switch { "Sigmoid" or "Tanh" => 1, "Exp" => Math.Exp(x.Bound), _ => x.Bound };
-                Node(op, "%" + x.Name, shape: xs, bound: bound);
-                break;
-            }
-            case 5: // Reshape to a flat or two-dim form and back.
-            {
-                int n = xs.Aggregate(1, (a, b) => a * b);
-                var mid = s.B % 2 == 0 || xs.Length == 0 ? IntInit(n) : IntInit(xs[0], -1);
-                var back = IntInit(xs.Select(d => (long)d).ToArray());
-                var m = Node("Reshape", $"%{x.Name}, %{mid}");
-                Node("Reshape", $"%{m}, %{back}", shape: xs, bound: x.Bound);
-                break;
-            }
-            case 6: // A transpose, sometimes undone by its inverse, sometimes kept.
-            {
-                if (xs.Length < 2) goto case 4;
-                // Without a perm attribute Transpose reverses the axes.
-                bool reverse = s.B % 5 == 0;
-                var p = reverse ? Enumerable.Range(0, xs.Length).Reverse().ToArray() : Permutation(xs.Length, s.B);
-                var t = Node("Transpose", "%" + x.Name, reverse ? "" : $"perm = [{string.Join(", ", p)}]", shape: p.Select(i => xs[i]).ToArray(), bound: x.Bound);
-                if (s.C % 2 == 0)
                 {
-                    var inv = new int[p.Length];
-                    for (int i = 0; i < p.Length; i++) inv[p[i]] = i;
-                    Node("Transpose", "%" + t, $"perm = [{string.Join(", ", inv)}]", shape: xs, bound: x.Bound);
+                    var op = Unary[s.B % Unary.Length];
+                    if (op == "Exp" && x.Bound > 4) x = Find(Node("Tanh", "%" + x.Name, shape: xs, bound: 1));
+                    double bound = op switch { "Sigmoid" or "Tanh" => 1, "Exp" => Math.Exp(x.Bound), _ => x.Bound };
+                    Node(op, "%" + x.Name, shape: xs, bound: bound);
+                    break;
                 }
-                break;
-            }
+            case 5: // Reshape to a flat or two-dim form and back.
+                {
+                    int n = xs.Aggregate(1, (a, b) => a * b);
+                    var mid = s.B % 2 == 0 || xs.Length == 0 ? IntInit(n) : IntInit(xs[0], -1);
+                    var back = IntInit(xs.Select(d => (long)d).ToArray());
+                    var m = Node("Reshape", $"%{x.Name}, %{mid}");
+                    Node("Reshape", $"%{m}, %{back}", shape: xs, bound: x.Bound);
+                    break;
+                }
+            case 6: // A transpose, sometimes undone by its inverse, sometimes kept.
+                {
+                    if (xs.Length < 2) goto case 4;
+                    // Without a perm attribute Transpose reverses the axes.
+                    bool reverse = s.B % 5 == 0;
+                    var p = reverse ? Enumerable.Range(0, xs.Length).Reverse().ToArray() : Permutation(xs.Length, s.B);
+                    var t = Node("Transpose", "%" + x.Name, reverse ? "" : $"perm = [{string.Join(", ", p)}]", shape: p.Select(i => xs[i]).ToArray(), bound: x.Bound);
+                    if (s.C % 2 == 0)
+                    {
+                        var inv = new int[p.Length];
+                        for (int i = 0; i < p.Length; i++) inv[p[i]] = i;
+                        Node("Transpose", "%" + t, $"perm = [{string.Join(", ", inv)}]", shape: xs, bound: x.Bound);
+                    }
+                    break;
+                }
             case 7: // Unsqueeze then Squeeze of the same axis (possibly written negative).
-            {
-                int r = xs.Length + 1;
-                int axis = s.B % r;
-                var ax = IntInit(s.C % 2 == 0 ? axis : axis - r);
-                var u = Node("Unsqueeze", $"%{x.Name}, %{ax}", shape: [.. xs[..axis], 1, .. xs[axis..]], bound: x.Bound);
-                var ax2 = IntInit(s.C % 3 == 0 ? axis - r : axis);
-                Node("Squeeze", $"%{u}, %{ax2}", shape: xs, bound: x.Bound);
-                break;
-            }
+                {
+                    int r = xs.Length + 1;
+                    int axis = s.B % r;
+                    var ax = IntInit(s.C % 2 == 0 ? axis : axis - r);
+                    var u = Node("Unsqueeze", $"%{x.Name}, %{ax}", shape: [.. xs[..axis], 1, .. xs[axis..]], bound: x.Bound);
+                    var ax2 = IntInit(s.C % 3 == 0 ? axis - r : axis);
+                    Node("Squeeze", $"%{u}, %{ax2}", shape: xs, bound: x.Bound);
+                    break;
+                }
             case 8: // Cast to the same type, or Expand to a shape that may or may not grow the value.
                 if (s.B % 2 == 0) Node("Cast", "%" + x.Name, "to = 1", shape: xs, bound: x.Bound);
                 else
@@ -227,70 +227,70 @@ public sealed class RandomGraphBuilder
                 }
                 break;
             case 9: // ×1 or +0 (−0, ÷1), with a constant that may or may not broadcast the value to a larger shape.
-            {
-                var cs = s.C % 3 == 0 ? [.. new[] { 2 }, .. xs] : BroadcastableTo(xs, s.C);
-                var (op, k) = (s.B % 4) switch { 0 => ("Mul", 1f), 1 => ("Add", 0f), 2 => ("Sub", 0f), _ => ("Div", 1f) };
-                var c = FloatInit(cs, _ => k);
-                // 0 − x is not neutral (and x stays away from 0 as a divisor): a rule that forgets
-                // which side is neutral must be caught.
-                var (a, b) = op is "Mul" or "Add" or "Sub" && s.B % 8 >= 4 ? (c, x.Name) : (x.Name, c);
-                Node(op, $"%{a}, %{b}", shape: Broadcast(xs, cs), bound: x.Bound);
-                break;
-            }
+                {
+                    var cs = s.C % 3 == 0 ? [.. new[] { 2 }, .. xs] : BroadcastableTo(xs, s.C);
+                    var (op, k) = (s.B % 4) switch { 0 => ("Mul", 1f), 1 => ("Add", 0f), 2 => ("Sub", 0f), _ => ("Div", 1f) };
+                    var c = FloatInit(cs, _ => k);
+                    // 0 − x is not neutral (and x stays away from 0 as a divisor): a rule that forgets
+                    // which side is neutral must be caught.
+                    var (a, b) = op is "Mul" or "Add" or "Sub" && s.B % 8 >= 4 ? (c, x.Name) : (x.Name, c);
+                    Node(op, $"%{a}, %{b}", shape: Broadcast(xs, cs), bound: x.Bound);
+                    break;
+                }
             case 10: // Shape→Gather→Concat→Reshape on a static shape, then back through Shape of the original.
-            {
-                if (xs.Length == 0) goto case 8;
-                int axis = s.B % xs.Length;
-                var idx = IntInit(axis);
-                var minus1 = IntInit(-1);
-                var sh = Node("Shape", "%" + x.Name);
-                var g = Node("Gather", $"%{sh}, %{idx}", "axis = 0");
-                var cat = Node("Concat", $"%{g}, %{minus1}", "axis = 0");
-                int n = xs.Aggregate(1, (a, b) => a * b);
-                var r = Node("Reshape", $"%{x.Name}, %{cat}", shape: [xs[axis], n / Math.Max(1, xs[axis])], bound: x.Bound);
-                if (s.C % 2 == 0)
                 {
-                    var sh2 = Node("Shape", "%" + x.Name);
-                    Node("Reshape", $"%{r}, %{sh2}", shape: xs, bound: x.Bound);
+                    if (xs.Length == 0) goto case 8;
+                    int axis = s.B % xs.Length;
+                    var idx = IntInit(axis);
+                    var minus1 = IntInit(-1);
+                    var sh = Node("Shape", "%" + x.Name);
+                    var g = Node("Gather", $"%{sh}, %{idx}", "axis = 0");
+                    var cat = Node("Concat", $"%{g}, %{minus1}", "axis = 0");
+                    int n = xs.Aggregate(1, (a, b) => a * b);
+                    var r = Node("Reshape", $"%{x.Name}, %{cat}", shape: [xs[axis], n / Math.Max(1, xs[axis])], bound: x.Bound);
+                    if (s.C % 2 == 0)
+                    {
+                        var sh2 = Node("Shape", "%" + x.Name);
+                        Node("Reshape", $"%{r}, %{sh2}", shape: xs, bound: x.Bound);
+                    }
+                    break;
                 }
-                break;
-            }
             case 11: // A duplicated subexpression, both copies used.
-            {
-                var op = Unary[s.B % Unary.Length];
-                if (op == "Exp" && x.Bound > 4) op = "Tanh";
-                double bound = op switch { "Sigmoid" or "Tanh" => 1, "Exp" => Math.Exp(x.Bound), _ => x.Bound };
-                var a = Node(op, "%" + x.Name);
-                var b = Node(op, "%" + x.Name);
-                Node(s.C % 2 == 0 ? "Add" : "Mul", $"%{a}, %{b}", shape: xs, bound: s.C % 2 == 0 ? 2 * bound : bound * bound);
-                break;
-            }
+                {
+                    var op = Unary[s.B % Unary.Length];
+                    if (op == "Exp" && x.Bound > 4) op = "Tanh";
+                    double bound = op switch { "Sigmoid" or "Tanh" => 1, "Exp" => Math.Exp(x.Bound), _ => x.Bound };
+                    var a = Node(op, "%" + x.Name);
+                    var b = Node(op, "%" + x.Name);
+                    Node(s.C % 2 == 0 ? "Add" : "Mul", $"%{a}, %{b}", shape: xs, bound: s.C % 2 == 0 ? 2 * bound : bound * bound);
+                    break;
+                }
             case 12: // A Constant node as an operand.
-            {
-                var cs = BroadcastableTo(xs, s.C);
-                int n = cs.Aggregate(1, (a, b) => a * b);
-                var values = string.Join(", ", Enumerable.Range(0, n).Select(i => F(SafeConstants[(s.B + i) % SafeConstants.Length])));
-                var c = Node("Constant", "", $"value = f32{ShapeText(cs)} [{values}]");
-                Node("Mul", $"%{x.Name}, %{c}", shape: Broadcast(xs, cs), bound: x.Bound * 2);
-                break;
-            }
+                {
+                    var cs = BroadcastableTo(xs, s.C);
+                    int n = cs.Aggregate(1, (a, b) => a * b);
+                    var values = string.Join(", ", Enumerable.Range(0, n).Select(i => F(SafeConstants[(s.B + i) % SafeConstants.Length])));
+                    var c = Node("Constant", "", $"value = f32{ShapeText(cs)} [{values}]");
+                    Node("Mul", $"%{x.Name}, %{c}", shape: Broadcast(xs, cs), bound: x.Bound * 2);
+                    break;
+                }
             default: // Squeeze away a unit dim, or Unsqueeze one, alone.
-            {
-                int unit = Array.IndexOf(xs, 1);
-                if (unit >= 0 && s.B % 2 == 0)
                 {
-                    var ax = IntInit(unit);
-                    Node("Squeeze", $"%{x.Name}, %{ax}", shape: xs.Where((_, i) => i != unit).ToArray(), bound: x.Bound);
+                    int unit = Array.IndexOf(xs, 1);
+                    if (unit >= 0 && s.B % 2 == 0)
+                    {
+                        var ax = IntInit(unit);
+                        Node("Squeeze", $"%{x.Name}, %{ax}", shape: xs.Where((_, i) => i != unit).ToArray(), bound: x.Bound);
+                    }
+                    else if (xs.Length < 5)
+                    {
+                        int axis = s.C % (xs.Length + 1);
+                        var ax = IntInit(axis);
+                        Node("Unsqueeze", $"%{x.Name}, %{ax}", shape: [.. xs[..axis], 1, .. xs[axis..]], bound: x.Bound);
+                    }
+                    else goto case 8;
+                    break;
                 }
-                else if (xs.Length < 5)
-                {
-                    int axis = s.C % (xs.Length + 1);
-                    var ax = IntInit(axis);
-                    Node("Unsqueeze", $"%{x.Name}, %{ax}", shape: [.. xs[..axis], 1, .. xs[axis..]], bound: x.Bound);
-                }
-                else goto case 8;
-                break;
-            }
         }
     }
 }
