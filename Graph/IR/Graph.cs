@@ -84,6 +84,13 @@ public sealed class Graph
 
     public int IndexOf(Node n) => _nodes.IndexOf(n);
 
+    /// <summary>Removes a node from this graph but keeps its inputs wired (it is about to move to another graph).</summary>
+    public void DetachNode(Node n)
+    {
+        _nodes.Remove(n);
+        n.Owner = null;
+    }
+
     /// <summary>Points every reader of <paramref name="old"/> (and graph outputs) at <paramref name="replacement"/>.</summary>
     public void ReplaceAllUses(Value old, Value replacement)
     {

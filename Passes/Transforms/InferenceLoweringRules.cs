@@ -13,7 +13,7 @@ public static class InferenceLoweringRules
     [
         new("fold-batchnorm-into-conv", FoldBatchNorm),
         new("batchnorm-to-affine", BatchNormToAffine),
-        new("fold-mul-into-conv", FoldMulIntoConv),
+        new("fold-mul-or-div-into-conv", FoldMulIntoConv),
         new("fold-add-into-conv-bias", FoldAddIntoConvBias),
         new("matmul-add-to-gemm", MatMulAddToGemm),
     ]);
@@ -108,8 +108,10 @@ public static class InferenceLoweringRules
     private static bool FoldMulIntoConv(Node mul, RewriteContext c)
     {
         if (Pinned(c, mul)) return false;
-        if (mul.OpType != "Mul" || mul.Domain != "" || mul.Inputs.Count != 2) return false;
-        for (int side = 0; side < 2; side++)
+        bool isDiv = mul.OpType == "Div";
+        if (mul.OpType != "Mul" && !isDiv || mul.Domain != "" || mul.Inputs.Count != 2) return false;
+        // Division by a constant is multiplication by its reciprocal; only the divisor may be constant.
+        for (int side = 0; side < (isDiv ? 1 : 2); side++)
         {
             var convOut = mul.Inputs[side];
             if (RewriteContext.Producer(convOut, "Conv") is not { } conv || !c.HasSingleUse(convOut!)) continue;
@@ -118,6 +120,11 @@ public static class InferenceLoweringRules
             if (k is null || w is null || w.Type != DataType.Float) continue;
             int m = w.Shape[0];
             if (PerChannel(k, m, convOut!.Type.Rank) is not { } scale) continue;
+            if (isDiv)
+            {
+                if (scale.Any(x => x == 0)) continue;
+                scale = scale.Select(x => 1 / x).ToArray();
+            }
             if (!mul.Outputs[0]!.Type.Equals(convOut.Type)) continue;
             var wd = (float[])w.As<float>().Clone();
             int per = wd.Length / m;

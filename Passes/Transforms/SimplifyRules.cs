@@ -25,7 +25,61 @@ public static class SimplifyRules
         new("transpose-transpose", TransposeTranspose),
         new("reshape-reshape", ReshapeReshape),
         new("unsqueeze-squeeze", UnsqueezeSqueeze),
+        new("transpose-into-gemm", TransposeIntoGemm),
+        new("inline-constant-if", InlineConstantIf),
     ]);
+
+    /// <summary>Gemm(Transpose(A), B) → Gemm(A, B, transA = !transA) for 2-D swaps (and likewise for B).</summary>
+    private static bool TransposeIntoGemm(Node n, RewriteContext c)
+    {
+        if (!Is(n, "Gemm") || n.Outputs[0] is not { } y || c.Pass.PinnedValues.Contains(y.Name)) return false;
+        for (int i = 0; i < 2; i++)
+        {
+            if (RewriteContext.Producer(n.Inputs[i], "Transpose") is not { } t || t.Inputs[0]!.Type.Rank != 2) continue;
+            var perm = t.Attributes.GetIntsOrNull("perm");
+            if (perm is not null && !(perm[0] == 1 && perm[1] == 0)) continue;
+            string flag = i == 0 ? "transA" : "transB";
+            var attrs = n.Attributes.Explicit.Where(kv => kv.Key != flag).Select(kv => (kv.Key, kv.Value))
+                .Append((flag, (object)(n.Attributes.GetInt(flag) == 0 ? 1L : 0L))).ToArray();
+            var inputs = n.Inputs.ToArray();
+            inputs[i] = t.Inputs[0];
+            var g = c.InsertBefore(n, "Gemm", inputs, 1, attrs);
+            return Forward(n, c, g.Outputs[0]);
+        }
+        return false;
+    }
+
+    /// <summary>If with a constant condition: the taken branch's nodes move into the enclosing graph.</summary>
+    private static bool InlineConstantIf(Node n, RewriteContext c)
+    {
+        if (!Is(n, "If") || c.ConstantOf(n.Inputs[0]) is not { Length: 1 } cond) return false;
+        var branch = (Graph.Graph)n.Attributes.Get(cond.ScalarAsDouble() != 0 ? "then_branch" : "else_branch")!;
+        // Branch inputs are none; its outputs must be produced inside it or captured from outside.
+        if (branch.Inputs.Count != 0 || branch.Outputs.Count != n.Outputs.Count) return false;
+        if (n.Outputs.Any(o => o is not null && c.Pass.PinnedValues.Contains(o.Name))) return false;
+        var outputs = n.Outputs.ToArray();
+        if (outputs.Select((o, i) => o is not null && c.Graph.Outputs.Contains(o) && !c.CanReplace(o, branch.Outputs[i])).Any(b => b)) return false;
+        foreach (var v in branch.InitializerValues.ToArray())
+        {
+            var data = branch.Initializers[v];
+            branch.RemoveInitializer(v);
+            c.Graph.SetInitializer(v, data);
+        }
+        int at = c.Graph.IndexOf(n);
+        foreach (var inner in branch.Nodes.ToArray())
+        {
+            // Keep the node's input wiring: detach from the branch without clearing its inputs.
+            branch.DetachNode(inner);
+            c.Graph.InsertNode(at++, inner);
+            foreach (var sub in inner.Subgraphs) sub.Parent = c.Graph;
+        }
+        for (int i = 0; i < outputs.Length; i++)
+        {
+            if (outputs[i] is { } o) c.Replace(o, branch.Outputs[i]);
+        }
+        c.Graph.RemoveNode(n);
+        return true;
+    }
 
     private static bool Is(Node n, string op) => n.OpType == op && n.Domain == "";
 

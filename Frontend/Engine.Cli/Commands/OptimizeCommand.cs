@@ -23,9 +23,10 @@ public static class OptimizeCommand
         var bisect = new Option<bool>("--bisect") { Description = "run the reference executor after every pass and name the first pass that changes the outputs" };
         var shapes = new Option<string[]>("--shape") { Description = "fix an input shape: name=1x3x224x224 (repeatable)" };
         var seed = new Option<int>("--seed") { Description = "seed of the random bisection inputs", DefaultValueFactory = _ => 0 };
-        var cmd = new Command("optimize", "Optimize a model's graph and report what each pass did") { model, output, level, disable, dump, bisect, shapes, seed };
+        var keep = new Option<string[]>("--keep") { Description = "keep an intermediate value observable: no rewrite or fusion may remove or hide it (repeatable)" };
+        var cmd = new Command("optimize", "Optimize a model's graph and report what each pass did") { model, output, level, disable, dump, bisect, shapes, seed, keep };
         cmd.SetAction(p => Guard.Run(() => Execute(p.GetValue(model)!, p.GetValue(output), p.GetValue(level), p.GetValue(disable) ?? [],
-            p.GetValue(dump), p.GetValue(bisect), p.GetValue(shapes) ?? [], p.GetValue(seed))));
+            p.GetValue(dump), p.GetValue(bisect), p.GetValue(shapes) ?? [], p.GetValue(seed), p.GetValue(keep) ?? [])));
         return cmd;
     }
 
@@ -43,7 +44,7 @@ public static class OptimizeCommand
         return map;
     }
 
-    private static int Execute(string modelPath, string? output, int level, string[] disabled, string? dumpDir, bool bisect, string[] shapeSpecs, int seed)
+    private static int Execute(string modelPath, string? output, int level, string[] disabled, string? dumpDir, bool bisect, string[] shapeSpecs, int seed, string[] keep)
     {
         var names = Pipelines.PassNames.ToHashSet(StringComparer.Ordinal);
         foreach (var d in disabled)
@@ -64,6 +65,12 @@ public static class OptimizeCommand
         }
         var ctx = new PassContext { DumpDirectory = dumpDir, AfterPass = bisector is null ? null : bisector.Check };
         foreach (var d in disabled) ctx.Disabled.Add(d);
+        foreach (var k in keep)
+        {
+            if (!m.Graph.AllNodes().SelectMany(n => n.Outputs).Any(v => v?.Name == k))
+                throw new EngineException($"--keep '{k}' names no value produced by a node of the model");
+            ctx.PinnedValues.Add(k);
+        }
         var reports = PassManager.Run(m.Graph, Pipelines.ForLevel(level, shapes), ctx);
         Console.WriteLine($"{"pass",-36} {"nodes before",12} {"after",6} {"ms",9}");
         foreach (var r in reports)

@@ -136,4 +136,14 @@ public class FoldingTests
           %y = BatchNormalization(%r, %s, %bb, %m, %v)
         }
         """, ["Relu", "Mul", "Add"]);
+
+    [Fact]
+    public void PerChannelDivisionFoldsIntoConv() => AssertSameOutputsAfter(2, """
+        graph main(%x: f32[1,2,3,3]) -> (%y) {
+          init %w: f32[3,2,1,1] = [1, 2, 3, 4, 5, 6]
+          init %d: f32[3,1,1] = [2, -0.5, 4]
+          %c = Conv(%x, %w)
+          %y = Div(%c, %d)
+        }
+        """, ["Conv"]);
 }

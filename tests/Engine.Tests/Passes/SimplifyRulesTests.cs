@@ -126,4 +126,70 @@ public class SimplifyRulesTests
             }
             """, ctx);
     }
+
+    [Fact]
+    public void TransposeFoldsIntoGemm() => PassAssert.Rewrites(Simplify, """
+        graph main(%a: f32[3,2], %b: f32[3,4]) -> (%y) {
+          %t = Transpose(%a) {perm = [1, 0]}
+          %y = Gemm(%t, %b)
+        }
+        """, """
+        graph main(%a: f32[3,2], %b: f32[3,4]) -> (%y) {
+          %y = Gemm(%a, %b) {transA = 1}
+        }
+        """);
+
+    [Fact]
+    public void TransposeUsedElsewhereStillFoldsButStays() => PassAssert.Rewrites(Simplify, """
+        graph main(%a: f32[3,2], %b: f32[3,4]) -> (%y, %t) {
+          %t = Transpose(%a) {perm = [1, 0]}
+          %y = Gemm(%t, %b)
+        }
+        """, """
+        graph main(%a: f32[3,2], %b: f32[3,4]) -> (%y, %t) {
+          %t = Transpose(%a) {perm = [1, 0]}
+          %y = Gemm(%a, %b) {transA = 1}
+        }
+        """);
+
+    [Fact]
+    public void IfWithAConstantConditionIsInlined()
+    {
+        const string text = """
+            graph main(%x: f32[4]) -> (%y) {
+              init %c: bool[] = [true]
+              %r = If(%c) {
+                then_branch = graph t() -> (%a) {
+                  %a = Relu(%x)
+                },
+                else_branch = graph e() -> (%b) {
+                  %b = Neg(%x)
+                }
+              }
+              %y = Abs(%r)
+            }
+            """;
+        var g = PassAssert.Parse(text);
+        var input = Engine.Runtime.Tensor.FromArray(new[] { -1f, 2f, -3f, 4f }, 4);
+        var feeds = new Dictionary<string, Engine.Runtime.Tensor> { ["x"] = input };
+        var before = new Engine.Graph.ReferenceExecutor(g).Run(feeds)["y"];
+        Simplify.Run(g, new PassContext());
+        Engine.Graph.Verifier.VerifyOrThrow(g);
+        Assert.Equal(["Relu", "Abs"], g.Nodes.Select(n => n.OpType));
+        Assert.Equal(before.As<float>(), new Engine.Graph.ReferenceExecutor(g).Run(feeds)["y"].As<float>());
+    }
+
+    [Fact]
+    public void IfWithARuntimeConditionStays() => PassAssert.Unchanged(Simplify, """
+        graph main(%x: f32[4], %c: bool[]) -> (%y) {
+          %y = If(%c) {
+            then_branch = graph t() -> (%a) {
+              %a = Relu(%x)
+            },
+            else_branch = graph e() -> (%b) {
+              %b = Neg(%x)
+            }
+          }
+        }
+        """);
 }
