@@ -17,7 +17,9 @@ public sealed class ArrangeOps : IOpLibrary
                 ctx.SetOutput(0, x);
             })
             .WithKernel(TriluKernels.Trilu)
-            .Fuses(FusionKind.Injective);
+            .Fuses(FusionKind.Injective)
+            .NotDifferentiable(1)
+            .Gradient(g => g.SetGrad(0, g.Op("Trilu", [g.dY(0), g.HasX(1) ? g.X(1) : null], ("upper", g.Attributes.GetInt("upper")))));
 
         r.Add("ReverseSequence").Since(10).In("input", "sequence_lens").Out("Y")
             .Attr("batch_axis", 1L)
