@@ -14,6 +14,10 @@ internal static class OpGradCheck
         public int Outputs { get; init; } = 1;
         public int[] SkipOutputs { get; init; } = [];
         public double Tolerance { get; init; } = 1e-5;
+
+        /// <summary>Absolute tolerance and difference step (larger for ops whose kernels compute in float32).</summary>
+        public double Atol { get; init; } = 1e-6;
+        public double Eps { get; init; } = 1e-6;
         public int Seed { get; init; } = 1;
 
         /// <summary>Also check the gradients after the optimizer at this level.</summary>
@@ -33,6 +37,8 @@ internal static class OpGradCheck
         {
             Wrt = c.Wrt.Select(i => position[i]).ToArray(),
             Rtol = c.Tolerance,
+            Atol = c.Atol,
+            Eps = c.Eps,
             Seed = c.Seed,
             OptimizeLevel = c.OptimizeLevel,
         });
