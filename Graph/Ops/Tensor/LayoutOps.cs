@@ -11,7 +11,8 @@ public sealed class LayoutOps : IOpLibrary
             .OptionalAttr("perm", AttrType.Ints)
             .Infer(InferTranspose)
             .WithKernel(TransposeKernels.Transpose)
-            .Fuses(FusionKind.Injective);
+            .Fuses(FusionKind.Injective)
+            .Gradient(TransposeGradient);
 
         r.Add("DepthToSpace").Since(13).In("input").Out("output")
             .RequiredAttr("blocksize", AttrType.Int)
@@ -29,12 +30,47 @@ public sealed class LayoutOps : IOpLibrary
         r.Add("Expand").Since(13).In("input", "shape").Out("output")
             .Infer(InferExpand)
             .WithKernel(ExpandKernels.Expand)
-            .Fuses(FusionKind.Broadcast);
+            .Fuses(FusionKind.Broadcast)
+            .NotDifferentiable(1)
+            .Gradient(g => g.SetGrad(0, g.ReduceToShape(g.dY(0)!, g.X(0))));
 
         r.Add("Tile").Since(13).In("input", "repeats").Out("output")
             .Infer(InferTile)
             .WithKernel(ExpandKernels.Tile)
-            .Fuses(FusionKind.Injective);
+            .Fuses(FusionKind.Injective)
+            .NotDifferentiable(1)
+            .Gradient(TileGradient);
+    }
+
+    /// <summary>The inverse permutation (no perm means reversed axes, its own inverse).</summary>
+    private static void TransposeGradient(GradientContext g)
+    {
+        var perm = g.Attributes.GetIntsOrNull("perm");
+        if (perm is null)
+        {
+            g.SetGrad(0, g.Op("Transpose", g.dY(0)));
+            return;
+        }
+        var inverse = new long[perm.Length];
+        for (int i = 0; i < perm.Length; i++) inverse[perm[i] < 0 ? perm[i] + perm.Length : perm[i]] = i;
+        g.SetGrad(0, g.Op("Transpose", [g.dY(0)], ("perm", inverse)));
+    }
+
+    /// <summary>
+    /// dY viewed as [r0, d0, r1, d1, …] (repeat count before each input dim, as Tile lays copies out)
+    /// summed over the repeat axes. The repeats must be constant; the input dims may be symbolic.
+    /// </summary>
+    private static void TileGradient(GradientContext g)
+    {
+        var x = g.X(0);
+        var repeats = g.ConstantOf(g.X(1))?.ToInt64Array() ?? throw g.Fail("the repeats must be constant to differentiate Tile");
+        int rank = repeats.Length;
+        Value shape = x.Type.IsStatic
+            ? g.Ints(Enumerable.Range(0, rank).SelectMany(i => new[] { repeats[i], x.Type.Dims![i].Value }).ToArray())
+            : g.Op("Concat", Enumerable.Range(0, rank).SelectMany(i => new Value?[] { g.Ints(repeats[i]), g.Op("Shape", [x], ("start", (long)i), ("end", (long)i + 1)) }).ToArray(), ("axis", 0L));
+        var split = g.Op("Reshape", g.dY(0), shape);
+        var summed = g.Op("ReduceSum", [split, g.Ints(Enumerable.Range(0, rank).Select(i => 2L * i).ToArray())], ("keepdims", 0L));
+        g.SetGrad(0, summed);
     }
 
     private static void InferTranspose(InferenceContext ctx)
