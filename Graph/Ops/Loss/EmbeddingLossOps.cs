@@ -14,7 +14,14 @@ public sealed class EmbeddingLossOps : IOpLibrary
         r.Add(OpRegistry.EngineDomain, "CosineEmbeddingLoss").Since(1).In("input1", "input2", "target").Out("loss")
             .Attr("reduction", "mean").Attr("margin", 0.0f)
             .Infer(RowLoss)
-            .WithKernel(EmbeddingLossKernels.CosineEmbeddingLoss);
+            .WithKernel(EmbeddingLossKernels.CosineEmbeddingLoss)
+            .NotDifferentiable(2)
+            .Gradient(g =>
+            {
+                var d = g.OpN("ai.engine::CosineEmbeddingLossGrad", 2, [g.dY(0), g.X(0), g.X(1), g.X(2)], LossGradients.Attrs(g));
+                g.SetGrad(0, d[0]);
+                g.SetGrad(1, d[1]);
+            });
         r.Add(OpRegistry.EngineDomain, "CosineEmbeddingLossGrad").Since(1).In("dY", "input1", "input2", "target").Out("dinput1", "dinput2")
             .Attr("reduction", "mean").Attr("margin", 0.0f)
             .Infer(ctx => SameAsInputs(ctx, 1, 2))
@@ -23,7 +30,12 @@ public sealed class EmbeddingLossOps : IOpLibrary
         r.Add(OpRegistry.EngineDomain, "TripletMarginLoss").Since(1).In("anchor", "positive", "negative").Out("loss")
             .Attr("reduction", "mean").Attr("margin", 1.0f).Attr("p", 2.0f).Attr("eps", 1e-6f).Attr("swap", 0L)
             .Infer(RowLoss)
-            .WithKernel(EmbeddingLossKernels.TripletMarginLoss);
+            .WithKernel(EmbeddingLossKernels.TripletMarginLoss)
+            .Gradient(g =>
+            {
+                var d = g.OpN("ai.engine::TripletMarginLossGrad", 3, [g.dY(0), g.X(0), g.X(1), g.X(2)], LossGradients.Attrs(g));
+                for (int i = 0; i < 3; i++) g.SetGrad(i, d[i]);
+            });
         r.Add(OpRegistry.EngineDomain, "TripletMarginLossGrad").Since(1).In("dY", "anchor", "positive", "negative")
             .Out("danchor", "dpositive", "dnegative")
             .Attr("reduction", "mean").Attr("margin", 1.0f).Attr("p", 2.0f).Attr("eps", 1e-6f).Attr("swap", 0L)
