@@ -29,7 +29,8 @@ public sealed class Trainer : IDisposable
         Config = config;
         var weights = model.InitWeights(sampleShape, classes, new Rng(SeedStream(config.Seed, 1)));
         ShuffleRng = new Rng(SeedStream(config.Seed, 2));
-        Step = new TrainStep(BuildStepGraph(weights), config.Backend, config.Threads, config.Seed);
+        Step = new TrainStep(BuildStepGraph(model, sampleShape, classes, config.BatchSize, weights, config.Optimizer, config.Options),
+            config.Backend, config.Threads, config.Seed);
     }
 
     public IModelDefinition Model { get; }
@@ -61,18 +62,22 @@ public sealed class Trainer : IDisposable
     /// <summary>The current parameters by name.</summary>
     public Dictionary<string, Tensor> Weights => Step.Graph.ParameterNames.ToDictionary(n => n, n => Step.State.Tensors[n], StringComparer.Ordinal);
 
-    /// <summary>The train-step graph (forward, softmax cross-entropy, backward, updates) for this model.</summary>
-    private TrainStepGraph BuildStepGraph(Dictionary<string, Tensor> weights)
+    /// <summary>
+    /// The train-step graph of a classifier: the model's forward graph in training mode, mean softmax
+    /// cross-entropy against int64 labels "y" [batch], backward and updates.
+    /// </summary>
+    public static TrainStepGraph BuildStepGraph(IModelDefinition model, int[] sampleShape, int classes, int batch,
+        IReadOnlyDictionary<string, Tensor> weights, Optimizer optimizer, TrainOptions? options = null)
     {
-        var mg = Model.Forward(Dim.Of(Config.BatchSize), SampleShape, Classes, weights, training: true);
+        var mg = model.Forward(Dim.Of(batch), sampleShape, classes, weights, training: true);
         var g = mg.Graph;
-        var labels = g.AddInput(LabelName, TensorType.Of(DataType.Int64, Config.BatchSize));
+        var labels = g.AddInput(LabelName, TensorType.Of(DataType.Int64, batch));
         var b = new GraphBuilder(g, "loss");
         var loss = b.Op("ai.engine::SoftmaxCrossEntropyLoss", mg.Logits, labels);
         loss.Name = LossName;
         g.Outputs.Clear();
         g.Outputs.Add(loss);
-        return TrainStepGraph.Build(new TrainSpec { Graph = g, Loss = loss }, Config.Optimizer, Config.Options);
+        return TrainStepGraph.Build(new TrainSpec { Graph = g, Loss = loss }, optimizer, options);
     }
 
     /// <summary>Trains until <see cref="TrainConfig.Epochs"/> epochs are done or early stopping ends the run.</summary>
