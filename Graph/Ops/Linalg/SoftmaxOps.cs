@@ -9,12 +9,24 @@ public sealed class SoftmaxOps : IOpLibrary
     public void Register(OpRegistry r)
     {
         // Opaque as in TVM: a reduction and a broadcast back in one op.
-        Define(r, "Softmax", SoftmaxKernels.Softmax, FusionKind.Opaque);
-        Define(r, "LogSoftmax", SoftmaxKernels.LogSoftmax, FusionKind.Opaque);
-        Define(r, "Hardmax", SoftmaxKernels.Hardmax, FusionKind.Opaque);
+        // dx = y·(dY − Σ dY·y) along the axis.
+        Define(r, "Softmax", SoftmaxKernels.Softmax, FusionKind.Opaque).Gradient(g =>
+        {
+            var y = g.Y(0);
+            var axis = g.Ints(g.Attributes.GetInt("axis"));
+            var dot = g.Op("ReduceSum", [g.Op("Mul", g.dY(0), y), axis], ("keepdims", 1L));
+            g.SetGrad(0, g.Op("Mul", y, g.Op("Sub", g.dY(0), dot)));
+        });
+        // dx = dY − softmax·Σ dY along the axis (softmax = exp(y)).
+        Define(r, "LogSoftmax", SoftmaxKernels.LogSoftmax, FusionKind.Opaque).Gradient(g =>
+        {
+            var sum = g.Op("ReduceSum", [g.dY(0), g.Ints(g.Attributes.GetInt("axis"))], ("keepdims", 1L));
+            g.SetGrad(0, g.Op("Sub", g.dY(0), g.Op("Mul", g.Op("Exp", g.Y(0)), sum)));
+        });
+        Define(r, "Hardmax", SoftmaxKernels.Hardmax, FusionKind.Opaque).ZeroGradient();
     }
 
-    private static void Define(OpRegistry r, string name, Kernel kernel, FusionKind fusion) =>
+    private static OpSchema Define(OpRegistry r, string name, Kernel kernel, FusionKind fusion) =>
         r.Add(name).Since(13).In("input").Out("output")
             .Attr("axis", -1L)
             .Infer(ctx =>

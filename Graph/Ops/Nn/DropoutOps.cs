@@ -20,7 +20,9 @@ public sealed class DropoutOps : IOpLibrary
             .Upgrade(7, "is_test and consumed_inputs removed", BeforeOpset7)
             .Upgrade(12, "ratio became an input", ctx => ctx.MoveAttributeToInput("ratio", 1, DataType.Float))
             .Fuses(FusionKind.Opaque)
-            .Impure();
+            .Impure()
+            .NotDifferentiable(1, 2)
+            .Gradient(NormalizationGradients.Dropout);
     }
 
     /// <summary>

@@ -17,14 +17,16 @@ public sealed class NormalizationOps : IOpLibrary
             .Upgrade(7, "is_test and consumed_inputs removed", BatchNormBefore7)
             .Upgrade(9, "spatial removed", BatchNormBefore9)
             .Upgrade(14, "training_mode attribute replaced the output count", BatchNormBefore14)
-            .Fuses(FusionKind.Broadcast);
+            .Fuses(FusionKind.Broadcast)
+            .Gradient(NormalizationGradients.BatchNorm);
 
         r.Add("InstanceNormalization").Since(22).In("input", "scale", "B").Out("output")
             .Attr("epsilon", 1e-5f)
             .Upgrade(6, "consumed_inputs removed", ctx => ctx.Node.Attributes.Remove("consumed_inputs"))
             .Infer(Shapes.SameAsInput0)
             .WithKernel(NormalizationKernels.InstanceNormalization)
-            .Fuses(FusionKind.Opaque);
+            .Fuses(FusionKind.Opaque)
+            .Gradient(NormalizationGradients.InstanceNorm);
 
         r.Add("LayerNormalization").Since(17).In("X", "Scale", "B?").Out("Y", "Mean?", "InvStdDev?")
             .Attr("axis", -1L)
@@ -32,7 +34,8 @@ public sealed class NormalizationOps : IOpLibrary
             .Attr("stash_type", 1L)
             .Infer(InferLayerNorm)
             .WithKernel(NormalizationKernels.LayerNormalization)
-            .Fuses(FusionKind.Opaque);
+            .Fuses(FusionKind.Opaque)
+            .Gradient(NormalizationGradients.LayerNorm);
 
         r.Add("GroupNormalization").Since(21).In("X", "scale", "bias").Out("Y")
             .Attr("epsilon", 1e-5f)
@@ -41,7 +44,8 @@ public sealed class NormalizationOps : IOpLibrary
             .Infer(Shapes.SameAsInput0)
             .WithKernel(NormalizationKernels.GroupNormalization)
             .Upgrade(21, "scale and bias were per group", GroupNormBefore21)
-            .Fuses(FusionKind.Opaque);
+            .Fuses(FusionKind.Opaque)
+            .Gradient(NormalizationGradients.GroupNorm);
 
         r.Add("RMSNormalization").Since(23).In("X", "scale").Out("Y")
             .Attr("axis", -1L)
