@@ -7,6 +7,11 @@ public static class Program
 {
     public static void Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == "--train-step")
+        {
+            TrainStepBench.Run(args[1..]);
+            return;
+        }
         if (args.Length > 0 && args[0] == "--quick")
         {
             Quick();
