@@ -28,6 +28,8 @@ public class SafetyAndCacheCodegenTests
             foreach (var o in n.Outputs) if (o is not null) o.Name = Next();
         }
         foreach (var v in g.InitializerValues) v.Name = Next();
+        // Attribute names and string values reach fallback kernels through the constructor: base64 literals.
+        foreach (var n in g.Nodes.Where(n => n.OpType is "Conv" or "MaxPool")) n.Attributes.Set(Next(), Next());
         g.Inputs[0].Name = Injection;
         g.Name = "*/\n" + Injection;
         var hostileInputs = new Dictionary<string, Tensor> { [Injection] = inputs["x"] };
@@ -35,9 +37,16 @@ public class SafetyAndCacheCodegenTests
         using var m = CompiledModel.Compile(g, new CodegenOptions { Vector = VectorPath.Vector256 });
         foreach (var bad in new[] { "*/", "/*", "Process.Start(", "#error", "class X", "\\u0022" })
             Assert.DoesNotContain(bad, m.Source);
-        // Only the generated header and our own literals may contain a quote: none do besides error messages we wrote.
-        foreach (var line in m.Source.Split('\n').Where(l => l.Contains('"')))
-            Assert.Contains("throw", line);
+        // A quote appears only in our own error messages (throw) or around string literals in the safe
+        // alphabet: plain [A-Za-z0-9_.-] or base64 (Str("…")), so no model text can end a literal.
+        var safeLiteral = new System.Text.RegularExpressions.Regex("^[A-Za-z0-9_.+/=-]*$");
+        foreach (var line in m.Source.Split('\n').Where(l => l.Contains('"') && !l.Contains("throw")))
+        {
+            var parts = line.Split('"');
+            Assert.True(parts.Length % 2 == 1, line);
+            for (int p = 1; p < parts.Length; p += 2) Assert.Matches(safeLiteral, parts[p]);
+        }
+        Assert.Contains("Str(\"", m.Source);
         var outs = m.Run(hostileInputs);
         Assert.Equal(expected.Length, outs.Count);
         for (int k = 0; k < expected.Length; k++)
