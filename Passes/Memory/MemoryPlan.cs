@@ -206,7 +206,7 @@ public sealed class MemoryPlan
             long total = 0;
             foreach (var x in n.Inputs)
             {
-                if (x is null || CanWriteIntoSlice(graph, n, values[x]) is not { } root) break;
+                if (x is null || CanWriteIntoSlice(graph, n, values[x], values) is not { } root) break;
                 slices.Add(root);
                 total += root.Bytes;
             }
@@ -223,7 +223,7 @@ public sealed class MemoryPlan
 
     /// <summary>The root whose producer may write into the slice: an arena value of this graph's nodes whose
     /// bytes (itself and its views) nobody reads except <paramref name="concat"/>, once.</summary>
-    private static PlannedValue? CanWriteIntoSlice(Graph.Graph graph, Node concat, PlannedValue input)
+    private static PlannedValue? CanWriteIntoSlice(Graph.Graph graph, Node concat, PlannedValue input, Dictionary<Value, PlannedValue> values)
     {
         var (root, offset) = input.Resolve();
         if (root.Kind != BufferKind.Arena || root.DefinedAt < 0 || offset != 0 || root.Bytes != input.Bytes) return null;
@@ -238,16 +238,16 @@ public sealed class MemoryPlan
                     if (!ReferenceEquals(member, input)) return null;
                     concatReads++;
                 }
-                else if (!IsViewInTree(user, root)) return null;
+                else if (!IsReadInsideTree(user, member, values)) return null;
             }
         }
         return concatReads == 1 ? root : null;
     }
 
-    /// <summary>An elided view node whose output is part of <paramref name="root"/>'s tree.</summary>
-    private static bool IsViewInTree(Node user, PlannedValue root) =>
-        user.Schema.Aliasing == OutputAliasing.ViewOfInput0 && user.Output(0) is { } o
-        && root.Tree().Any(m => ReferenceEquals(m.Value, o));
+    /// <summary>The read that makes the alias itself, which runs no code: an elided view reading the value
+    /// its output sits in, or an elided Concat reading one of its slices.</summary>
+    private static bool IsReadInsideTree(Node user, PlannedValue member, Dictionary<Value, PlannedValue> values) =>
+        user.Output(0) is { } o && (ReferenceEquals(values[o].Parent, member) || ReferenceEquals(member.Parent?.Value, o));
 
     /// <summary>Computes each arena root's live interval, chains in-place roots into shared buffers, returns the buffers.</summary>
     private static List<ArenaBuffer> PlanInPlace(Graph.Graph graph, Dictionary<Value, PlannedValue> values,
