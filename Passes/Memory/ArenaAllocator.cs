@@ -23,8 +23,22 @@ internal static class ArenaAllocator
             // In program order, like a linear-scan allocator.
             (a, b) => a.Start != b.Start ? a.Start.CompareTo(b.Start) : b.Bytes.CompareTo(a.Bytes),
         ];
+        // Breadth first (TFLite's GreedyByBreadth): buffers living through the busiest steps are
+        // placed first, so the peak is packed tightly and the rest fits around it.
+        var pressure = Pressure(buffers, alignment);
+        var breadth = new Dictionary<ArenaBuffer, long>(ReferenceEqualityComparer.Instance);
+        foreach (var b in buffers)
+        {
+            long max = 0;
+            for (int t = b.Start; t <= b.End; t++) max = Math.Max(max, pressure.GetValueOrDefault(t));
+            breadth[b] = max;
+        }
+        orders = [.. orders, (a, b) => breadth[b] != breadth[a] ? breadth[b].CompareTo(breadth[a]) : b.Bytes != a.Bytes ? b.Bytes.CompareTo(a.Bytes) : a.Start.CompareTo(b.Start)];
+        long bound = LowerBound(buffers, alignment);
         long best = long.MaxValue;
         long[]? bestOffsets = null;
+        List<ArenaBuffer>? bestOrder = null;
+        bool bestRule = true;
         foreach (var order in orders)
         {
             foreach (bool bestFit in new[] { true, false })
@@ -34,14 +48,42 @@ internal static class ArenaAllocator
                 long size = PlaceInOrder(sorted, bestFit, alignment);
                 if (size < best)
                 {
-                    best = size;
+                    (best, bestOrder, bestRule) = (size, sorted, bestFit);
                     bestOffsets = buffers.Select(b => b.Offset).ToArray();
                 }
+            }
+        }
+
+        // Local search on the best order when it is above the bound: move one buffer earlier, keep the
+        // move when the arena does not grow. Seeded, bounded, and it stops as soon as the bound is met.
+        var rng = new Random(17);
+        var index = new Dictionary<ArenaBuffer, int>(ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < buffers.Count; i++) index[buffers[i]] = i;
+        int tries = Math.Min(LocalSearchBudget, LocalSearchBudget * 64 / Math.Max(1, buffers.Count));
+        for (int step = 0; step < tries && best > bound; step++)
+        {
+            var candidate = bestOrder!.ToList();
+            // Mostly move a buffer that sticks out above the bound (it is what makes the arena too big).
+            var above = candidate.Select((b, i) => (b, i)).Where(x => x.i > 0 && bestOffsets![index[x.b]] + x.b.Bytes > bound).ToList();
+            int from = above.Count > 0 && rng.Next(4) != 0 ? above[rng.Next(above.Count)].i : rng.Next(1, candidate.Count);
+            int to = rng.Next(0, from);
+            var moved = candidate[from];
+            candidate.RemoveAt(from);
+            candidate.Insert(to, moved);
+            long size = PlaceInOrder(candidate, bestRule, alignment);
+            if (size <= best)
+            {
+                bestOffsets = buffers.Select(b => b.Offset).ToArray();
+                (best, bestOrder) = (size, candidate);
             }
         }
         for (int i = 0; i < buffers.Count; i++) buffers[i].Offset = bestOffsets![i];
         return best;
     }
+
+    /// <summary>Placements tried by the local search (scaled down for graphs with many buffers so the
+    /// search stays in the tens of milliseconds).</summary>
+    private const int LocalSearchBudget = 400;
 
     private static double Area(ArenaBuffer b) => (double)b.Bytes * (b.End - b.Start + 1);
 
@@ -78,6 +120,19 @@ internal static class ArenaAllocator
             arena = Math.Max(arena, AlignUp(chosen + b.Bytes, alignment));
         }
         return arena;
+    }
+
+    /// <summary>Bytes live at each node index (only indices where some buffer starts or ends matter to callers
+    /// scanning an interval; every index inside a buffer's interval is filled).</summary>
+    private static Dictionary<int, long> Pressure(IReadOnlyList<ArenaBuffer> buffers, int alignment)
+    {
+        var live = new Dictionary<int, long>();
+        foreach (var b in buffers)
+        {
+            long bytes = AlignUp(b.Bytes, alignment);
+            for (int t = b.Start; t <= b.End; t++) live[t] = live.GetValueOrDefault(t) + bytes;
+        }
+        return live;
     }
 
     /// <summary>Max over node indices of the bytes of buffers live at once (each rounded up to the alignment, as placed).</summary>

@@ -13,10 +13,9 @@ namespace Engine.Passes.Memory;
 ///   <see cref="OutputAliasing.ViewOfInput0"/>) is its input's bytes, also when those are a graph
 ///   input, initializer or output — the node is elided;</item>
 /// <item>graph outputs: the tree of values sharing an output's bytes is computed straight into the
-///   caller's output buffer. An output that is a graph input, an initializer, or a value already
-///   placed in another output stays where it is: the code generator copies it into the output buffer
-///   after the run (<see cref="OutputNeedsCopy"/>). An output that is a view of such a value gets its
-///   own bytes (its view node is then not elided: it runs as a copy);</item>
+///   caller's output buffer. An output whose bytes are (a view of) a graph input, an initializer, or a
+///   value already placed in another output stays where it is: the code generator copies it into the
+///   output buffer after the run (<see cref="OutputNeedsCopy"/>);</item>
 /// <item>concat in place (registry: <see cref="OutputAliasing.ConcatOfInputs"/>): when every dim before
 ///   the axis is 1 the slices are contiguous, and when each input (with the views of it) is read by
 ///   nothing but this Concat and lives in the arena, its producer writes straight into its slice and
@@ -88,7 +87,7 @@ public sealed class MemoryPlan
         var inPlace = new Dictionary<Node, int>(ReferenceEqualityComparer.Instance);
 
         if (options.ZeroCopyViews) PlanViews(graph, values, elided);
-        PlanGraphOutputs(graph, values, elided);
+        PlanGraphOutputs(graph, values);
         if (options.ConcatInPlace) PlanConcats(graph, values, elided);
         var buffers = PlanInPlace(graph, values, canWrite, inPlace);
 
@@ -166,26 +165,20 @@ public sealed class MemoryPlan
         }
     }
 
-    private static void PlanGraphOutputs(Graph.Graph graph, Dictionary<Value, PlannedValue> values, HashSet<Node> elided)
+    private static void PlanGraphOutputs(Graph.Graph graph, Dictionary<Value, PlannedValue> values)
     {
         for (int k = 0; k < graph.Outputs.Count; k++)
         {
             var p = values[graph.Outputs[k]];
+            if (graph.Outputs.Take(k).Any(o => ReferenceEquals(o, p.Value))) continue; // repeated: copied
             var (root, offset) = p.Resolve();
             if (root.Kind == BufferKind.Arena && offset == 0 && root.Bytes == p.Bytes)
             {
                 root.Kind = BufferKind.GraphOutput;
                 root.Index = k;
             }
-            else if (p.Parent is not null)
-            {
-                // A view of bytes that cannot be this output's (an input, a weight, another output): it runs as a copy.
-                p.Detach();
-                elided.Remove(p.Value.Producer!);
-                p.Kind = BufferKind.GraphOutput;
-                p.Index = k;
-            }
-            // else: a graph input, initializer or repeated output — copied by the code generator.
+            // else its bytes are (a view of) a graph input, an initializer or another output, all alive
+            // at the end: the code generator copies them into this output's buffer after the run.
         }
     }
 
@@ -206,7 +199,7 @@ public sealed class MemoryPlan
             long total = 0;
             foreach (var x in n.Inputs)
             {
-                if (x is null || CanWriteIntoSlice(graph, n, values[x]) is not { } root) break;
+                if (x is null || CanWriteIntoSlice(graph, n, values[x], values) is not { } root) break;
                 slices.Add(root);
                 total += root.Bytes;
             }
@@ -223,7 +216,7 @@ public sealed class MemoryPlan
 
     /// <summary>The root whose producer may write into the slice: an arena value of this graph's nodes whose
     /// bytes (itself and its views) nobody reads except <paramref name="concat"/>, once.</summary>
-    private static PlannedValue? CanWriteIntoSlice(Graph.Graph graph, Node concat, PlannedValue input)
+    private static PlannedValue? CanWriteIntoSlice(Graph.Graph graph, Node concat, PlannedValue input, Dictionary<Value, PlannedValue> values)
     {
         var (root, offset) = input.Resolve();
         if (root.Kind != BufferKind.Arena || root.DefinedAt < 0 || offset != 0 || root.Bytes != input.Bytes) return null;
@@ -238,16 +231,16 @@ public sealed class MemoryPlan
                     if (!ReferenceEquals(member, input)) return null;
                     concatReads++;
                 }
-                else if (!IsViewInTree(user, root)) return null;
+                else if (!IsReadInsideTree(user, member, values)) return null;
             }
         }
         return concatReads == 1 ? root : null;
     }
 
-    /// <summary>An elided view node whose output is part of <paramref name="root"/>'s tree.</summary>
-    private static bool IsViewInTree(Node user, PlannedValue root) =>
-        user.Schema.Aliasing == OutputAliasing.ViewOfInput0 && user.Output(0) is { } o
-        && root.Tree().Any(m => ReferenceEquals(m.Value, o));
+    /// <summary>The read that makes the alias itself, which runs no code: an elided view reading the value
+    /// its output sits in, or an elided Concat reading one of its slices.</summary>
+    private static bool IsReadInsideTree(Node user, PlannedValue member, Dictionary<Value, PlannedValue> values) =>
+        user.Output(0) is { } o && (ReferenceEquals(values[o].Parent, member) || ReferenceEquals(member.Parent?.Value, o));
 
     /// <summary>Computes each arena root's live interval, chains in-place roots into shared buffers, returns the buffers.</summary>
     private static List<ArenaBuffer> PlanInPlace(Graph.Graph graph, Dictionary<Value, PlannedValue> values,
@@ -341,8 +334,9 @@ public sealed class MemoryPlan
     /// <summary>Output 0 of <paramref name="n"/> is written over the bytes of this input.</summary>
     public int? InPlaceInput(Node n) => _inPlace.TryGetValue(n, out var i) ? i : null;
 
-    /// <summary>Graph output <paramref name="k"/> does not live in its output buffer (it is a graph input, an
-    /// initializer or the same value as an earlier output): the code generator copies it there after the run.</summary>
+    /// <summary>Graph output <paramref name="k"/> does not live in its output buffer (its bytes are, or are a view
+    /// of, a graph input, an initializer or an earlier output): the code generator copies
+    /// <see cref="SizeOf"/> bytes from <see cref="Locate"/> into output k after the run.</summary>
     public bool OutputNeedsCopy(int k) => Locate(_graph.Outputs[k]) != new BufferLocation(BufferKind.GraphOutput, k, 0);
 
     /// <summary>Arena, bound, ratio, then one row per value: name, type, bytes, location, live range, how it shares bytes.</summary>
