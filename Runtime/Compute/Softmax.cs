@@ -56,8 +56,8 @@ public static unsafe class Softmax
         if (float.IsInfinity(max)) max = float.IsPositiveInfinity(max) ? max : 0f;
         if (log)
         {
-            float lse = max + MathF.Log(Reductions.SumExp(x, n, max, isa));
-            Shift(x, y, n, -lse, isa);
+            // (x − max) − log Σ, in this order: folding max into the log-sum first would round away small results.
+            Shift(x, y, n, -max, -MathF.Log(Reductions.SumExp(x, n, max, isa)), isa);
             return;
         }
         float sum = ExpShiftSum(x, y, n, max, isa);
@@ -115,14 +115,14 @@ public static unsafe class Softmax
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Shift(float* x, float* y, int n, float a, ComputeIsa isa)
+    private static void Shift(float* x, float* y, int n, float a, float b, ComputeIsa isa)
     {
         int i = 0;
         if (isa == ComputeIsa.Avx512)
-            for (var av = Vector512.Create(a); i + 16 <= n; i += 16) (Vector512.Load(x + i) + av).Store(y + i);
+            for (Vector512<float> av = Vector512.Create(a), bv = Vector512.Create(b); i + 16 <= n; i += 16) (Vector512.Load(x + i) + av + bv).Store(y + i);
         if (isa is ComputeIsa.Avx512 or ComputeIsa.Avx2)
-            for (var av = Vector256.Create(a); i + 8 <= n; i += 8) (Vector256.Load(x + i) + av).Store(y + i);
-        for (; i < n; i++) y[i] = x[i] + a;
+            for (Vector256<float> av = Vector256.Create(a), bv = Vector256.Create(b); i + 8 <= n; i += 8) (Vector256.Load(x + i) + av + bv).Store(y + i);
+        for (; i < n; i++) y[i] = x[i] + a + b;
     }
 
     /// <summary>Columns [0, n) of a [len, ld] slab: softmax down each column.</summary>
@@ -159,9 +159,9 @@ public static unsafe class Softmax
                 if (!log) yr[j] = e;
             }
         }
-        // Final pass: y = e / sum, or y = x − (max + log sum).
+        // Final pass: y = e / sum, or y = (x − max) − log sum.
         if (log)
-            for (int j = 0; j < n; j++) sum[j] = -(max[j] + MathF.Log(sum[j]));
+            for (int j = 0; j < n; j++) sum[j] = MathF.Log(sum[j]);
         else
             for (int j = 0; j < n; j++) sum[j] = 1f / sum[j];
         for (int k = 0; k < len; k++)
@@ -170,11 +170,11 @@ public static unsafe class Softmax
             int j = 0;
             if (isa == ComputeIsa.Avx512)
                 for (; j + 16 <= n; j += 16)
-                    (log ? Vector512.Load(xr + j) + Vector512.Load(sum + j) : Vector512.Load(yr + j) * Vector512.Load(sum + j)).Store(yr + j);
+                    (log ? Vector512.Load(xr + j) - Vector512.Load(max + j) - Vector512.Load(sum + j) : Vector512.Load(yr + j) * Vector512.Load(sum + j)).Store(yr + j);
             if (isa is ComputeIsa.Avx512 or ComputeIsa.Avx2)
                 for (; j + 8 <= n; j += 8)
-                    (log ? Vector256.Load(xr + j) + Vector256.Load(sum + j) : Vector256.Load(yr + j) * Vector256.Load(sum + j)).Store(yr + j);
-            for (; j < n; j++) yr[j] = log ? xr[j] + sum[j] : yr[j] * sum[j];
+                    (log ? Vector256.Load(xr + j) - Vector256.Load(max + j) - Vector256.Load(sum + j) : Vector256.Load(yr + j) * Vector256.Load(sum + j)).Store(yr + j);
+            for (; j < n; j++) yr[j] = log ? xr[j] - max[j] - sum[j] : yr[j] * sum[j];
         }
     }
 
