@@ -136,11 +136,13 @@ public static unsafe class Pool2D
                 float* src0 = row;
                 if (sw > 1)
                 {
+                    int done = 0;
+                    if (sw == 2 && Isa == ComputeIsa.Avx512) done = Deinterleave2(row, rowLen, phases, phaseLen);
                     for (int q = 0; q < sw; q++)
                     {
                         float* ph = phases + q * phaseLen;
-                        int t = 0;
-                        for (int j = q; j < rowLen; j += sw) ph[t++] = row[j];
+                        int t = done;
+                        for (int j = q + done * sw; j < rowLen; j += sw) ph[t++] = row[j];
                         for (; t < phaseLen; t++) ph[t] = fill;
                     }
                     src0 = phases;
@@ -219,6 +221,22 @@ public static unsafe class Pool2D
                 if (!any) y[o] = 0f;
             }
         }
+    }
+
+    /// <summary>Stride-2 phase split, 32 floats at a time: even elements to phase 0, odd to phase 1. Returns the slots done.</summary>
+    private static int Deinterleave2(float* row, int rowLen, float* phases, int phaseLen)
+    {
+        var evenIdx = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+        var oddIdx = Vector512.Create(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+        int t = 0;
+        for (; 2 * t + 32 <= rowLen; t += 16)
+        {
+            var lo = Vector512.Load(row + 2 * t);
+            var hi = Vector512.Load(row + 2 * t + 16);
+            System.Runtime.Intrinsics.X86.Avx512F.PermuteVar16x32x2(lo, evenIdx, hi).Store(phases + t);
+            System.Runtime.Intrinsics.X86.Avx512F.PermuteVar16x32x2(lo, oddIdx, hi).Store(phases + phaseLen + t);
+        }
+        return t;
     }
 
     /// <summary>dst[i] = op(src[i], dst[i]).</summary>
