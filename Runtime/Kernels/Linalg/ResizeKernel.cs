@@ -125,6 +125,19 @@ public static class ResizeKernel
         return new ResizeGeometry(outShape, sc, sizes is not null);
     }
 
+    /// <summary>
+    /// One axis's taps as the kernel computes them (for code generators that bake the tables in): per output
+    /// coordinate <c>Count</c> (source index, weight) pairs, or an extrapolated position (tf_crop_and_resize).
+    /// </summary>
+    public static (int Count, int[] Index, double[] Weight, bool[] Extrapolate) AxisTable(int inLen, int outLen, double scale, bool fromSizes,
+        AttributeMap a, double roiStart = 0, double roiEnd = 1)
+    {
+        var o = new AxisOptions(a.GetString("mode"), a.GetString("coordinate_transformation_mode"), a.GetString("nearest_mode"),
+            a.GetInt("antialias") != 0, a.GetFloat("cubic_coeff_a"), a.GetInt("exclude_outside") != 0);
+        var t = AxisTaps.Build(inLen, outLen, scale, fromSizes, roiStart, roiEnd, o)!;
+        return (t.Count, t.Index, t.Weight, t.Extrapolate);
+    }
+
     private sealed record AxisOptions(string Mode, string Ctm, string NearestMode, bool Antialias, float CubicA, bool ExcludeOutside);
 
     /// <summary>For one axis: per output coordinate, taps (source index, weight) or extrapolation.</summary>
