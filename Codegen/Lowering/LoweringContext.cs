@@ -35,6 +35,9 @@ public abstract class LoweringContext
 
     public abstract int OutputCount { get; }
 
+    /// <summary>False for an absent optional output.</summary>
+    public abstract bool HasOutput(int i);
+
     public abstract DataType OutType(int i);
 
     public abstract int[] OutShape(int i);
