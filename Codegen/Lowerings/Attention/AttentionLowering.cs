@@ -20,8 +20,8 @@ public sealed class AttentionLowering : ICpuLowering
         if (ctx.OutType(0) != DataType.Float) return "only float32 is lowered";
         for (int i = 4; i < ctx.InputCount; i++)
             if (ctx.HasInput(i)) return "KV cache inputs (past_key/past_value/nonpad_kv_seqlen) are not lowered";
-        for (int i = 1; i < ctx.Node.Outputs.Count; i++)
-            if (ctx.Node.Outputs[i] is { } o && !string.IsNullOrEmpty(o.Name)) return "present_key/present_value/qk outputs are not lowered";
+        for (int i = 1; i < ctx.OutputCount; i++)
+            if (ctx.HasOutput(i)) return "present_key/present_value/qk outputs are not lowered";
         var a = ctx.Attributes;
         var q = ctx.InShape(0);
         var k = ctx.InShape(1);

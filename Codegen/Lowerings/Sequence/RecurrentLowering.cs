@@ -97,7 +97,7 @@ public sealed class RecurrentLowering(RecurrentCell cell) : ICpuLowering
 
         string Output(int i)
         {
-            if (i >= ctx.OutputCount || i >= ctx.Node.Outputs.Count || ctx.Node.Outputs[i] is not { } o || string.IsNullOrEmpty(o.Name)) return "null";
+            if (i >= ctx.OutputCount || !ctx.HasOutput(i)) return "null";
             return ctx.Out(i);
         }
         string y = Output(0), yh = Output(1), yc = cell == RecurrentCell.Lstm ? Output(2) : "null";

@@ -17,7 +17,7 @@ public class AttentionLoweringTests
             ["%q: f32[2,33,32], %k: f32[2,33,16], %v: f32[2,33,16], %mask: f32[33]", "%mask", "q_num_heads = 4, kv_num_heads = 2, softcap = 3.0"],
         ];
         foreach (var c in cases)
-            foreach (var p in new[] { VectorPath.Scalar, VectorPath.Vector256, VectorPath.Vector512 })
+            foreach (var p in new[] { VectorPath.Scalar, VectorPath.Vector512 })
                 yield return [.. c, p];
     }
 

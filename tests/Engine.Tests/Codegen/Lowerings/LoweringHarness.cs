@@ -118,6 +118,7 @@ internal sealed unsafe class LoweringHarness : LoweringContext
     public override int[] InShape(int i) => _node.Inputs[i]!.Type.StaticShape();
     public override Tensor? Constant(int i) => HasInput(i) && _graph.Initializers.TryGetValue(_node.Inputs[i]!, out var t) ? t : null;
     public override int OutputCount => _node.Outputs.Count;
+    public override bool HasOutput(int i) => i < _node.Outputs.Count && _node.Outputs[i] is not null;
     public override DataType OutType(int i) => _node.Outputs[i]!.Type.Elem;
     public override int[] OutShape(int i) => _node.Outputs[i]!.Type.StaticShape();
     public override string In(int i) => $"(({InClr(i)}*)ins[{i}])";

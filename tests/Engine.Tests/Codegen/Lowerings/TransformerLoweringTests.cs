@@ -37,6 +37,26 @@ public class TransformerLoweringTests
         }
     }
 
+    [Fact]
+    public void CompiledTransformerRunsItsAttentionOnTheFusedKernelAndMatchesTheReference()
+    {
+        var model = new OnnxImporter(OpRegistry.Default).Load(Path.Combine(Support.Paths.RepoRoot, "tests", "models", "transformer_encoder.onnx"));
+        PassManager.Run(model.Graph, Pipelines.ForLevel(2), new PassContext());
+        var g = model.Graph;
+        var input = g.Inputs.First(v => !g.IsInitializer(v));
+        var inputs = new Dictionary<string, Tensor> { [input.Name] = CodegenTestKit.Random(7, input.Type.StaticShape()) };
+        var expected = new ReferenceExecutor(g).Run(inputs);
+        using var compiled = CompiledModel.Compile(g, new CodegenOptions { Threads = 2 });
+        Assert.DoesNotContain(compiled.Report.Fallbacks, f => f.Op is "Attention" or "MatMul");
+        Assert.Equal(2, System.Text.RegularExpressions.Regex.Count(compiled.Source, @"FusedAttention\.Run\("));
+        var actual = compiled.Run(inputs);
+        foreach (var (name, t) in expected)
+        {
+            var diff = Engine.Onnx.Conformance.OutputComparer.Compare(t, actual[name], 1e-4, 1e-5);
+            Assert.True(diff is null, $"output '{name}': {diff}");
+        }
+    }
+
     /// <summary>The node alone in a graph: its constant inputs stay initializers, the others become inputs fed with what the model computed.</summary>
     private static (Graph.Graph, Dictionary<string, Tensor>) Isolate(Graph.Graph g, Node node, ReferenceExecutor exec)
     {
