@@ -12,6 +12,7 @@ public static class Program
             TrainStepBench.Run(args[1..]);
             return;
         }
+        if (args.Length > 0 && args[0] == "--quick-sequence") { SequenceKernelBenchmarks.Quick(); return; }
         if (args.Length > 0 && args[0] == "--quick")
         {
             Quick();

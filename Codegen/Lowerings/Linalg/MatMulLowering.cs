@@ -16,6 +16,7 @@ public sealed class MatMulLowering : IEpilogueLowering
     public string? TryEmit(LoweringContext ctx)
     {
         bool gemm = ctx.Node.OpType == "Gemm";
+        if (!gemm && (ctx.Constant(1) is null || ctx.InShape(1).Length != 2)) return BatchedMatMulLowering.Instance.TryEmit(ctx); // batched / dynamic B
         if (ctx.OutType(0) != DataType.Float || ctx.InType(0) != DataType.Float || ctx.InType(1) != DataType.Float)
             return "only float32 is lowered";
         if (ctx.Constant(1) is not { } b) return "B is not a constant (only pre-packed weights are lowered)";
