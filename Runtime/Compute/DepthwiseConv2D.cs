@@ -9,23 +9,28 @@ namespace Engine.Runtime.Compute;
 /// Reached through <see cref="Conv2D.Run"/> whenever Groups == C == M.
 /// </summary>
 /// <remarks>
-/// Per channel, the input plane is first copied into the worker's scratch with its horizontal padding made
-/// explicit and each row split into StrideW phases (element j of the padded row goes to phase j % s, slot j / s).
-/// Then every tap (ky, kx) of an output row reads one contiguous run of a phase, whatever the stride or dilation,
-/// so the inner loop is plain vector loads and FMAs over 16 (AVX-512) or 8 (AVX2) outputs with all taps fused.
-/// Vertical padding is handled by skipping the taps whose input row is outside the image.
+/// Channels are the parallel tasks. Per channel, the input plane is first copied into the worker's scratch with
+/// all its padding made explicit (zero rows above and below, zero columns left and right, and slack so a whole
+/// vector past the last output stays in the row) and each row split into StrideW phases (element j of the padded
+/// row goes to phase j % s, slot j / s). Then every tap (ky, kx) of an output row reads one contiguous, in-range
+/// run whatever the stride, dilation or padding, so the inner loop is plain unaligned vector loads and FMAs over
+/// 16 (AVX-512) or 8 (AVX2) outputs with no bounds checks at all. The copy costs one pass over a plane that then
+/// sits in L1/L2 for the KH·KW reads. 3×3 filters (the MobileNet case, stride 1 or 2) have an unrolled kernel that
+/// keeps the nine taps in registers. Bias and Relu/Clip are applied in the store; other epilogues run after the
+/// channel while it is still in cache.
 /// </remarks>
 public static unsafe class DepthwiseConv2D
 {
-    /// <summary>Padded row length (a multiple of the stride) covering every input column an output reads.</summary>
-    private static int PaddedWidth(in Conv2DShape s)
-    {
-        int need = (s.OW - 1) * s.StrideW + (s.KW - 1) * s.DilationW + 1;
-        return (need + s.StrideW - 1) / s.StrideW * s.StrideW;
-    }
+    private const int VW = 16;
+
+    /// <summary>Floats per phase of a padded row: every vector's taps stay inside the phase.</summary>
+    private static int PhaseLength(in Conv2DShape s) => (s.OW + VW - 1) / VW * VW + (s.KW - 1) * s.DilationW / s.StrideW + 1;
+
+    /// <summary>Padded rows that output rows read.</summary>
+    private static int PaddedRows(in Conv2DShape s) => (s.OH - 1) * s.StrideH + (s.KH - 1) * s.DilationH + 1;
 
     /// <summary>Scratch floats per worker: one phase-split, padded input plane.</summary>
-    internal static int PlaneLength(in Conv2DShape s) => s.StrideW == 1 ? 0 : checked(s.H * PaddedWidth(s));
+    internal static int PlaneLength(in Conv2DShape s) => checked(PaddedRows(s) * s.StrideW * PhaseLength(s));
 
     internal static void RunPacked(in Conv2DShape s, float* x, float* w, float* y, Epilogue spec, float* bias, float* residual,
         float* scratch, int perWorker, int threads, ComputeIsa isa)
@@ -48,44 +53,64 @@ public static unsafe class DepthwiseConv2D
         public ComputeIsa Isa;
         public bool InPlace;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public readonly void Execute(int index, int worker)
         {
             int c = index % S.C;
             int ohw = S.OH * S.OW;
             float* yc = Y + (long)index * ohw;
             float* xc = X + (long)index * S.H * S.W;
-            if (S.StrideW == 1)
+            float* plane = Scratch != null ? Scratch + (long)worker * PerWorker : ThreadScratch.Get(PerWorker);
+            int len = PhaseLength(S);
+            FillPlane(S, xc, plane, len, Isa);
+
+            // Bias and a clamp-type activation fuse into the stores; anything else runs as a separate epilogue.
+            var act = Spec.Activation;
+            bool fuse = Residual == null && act.Kind is ActivationKind.None or ActivationKind.Relu or ActivationKind.Clip;
+            float b = Spec.Bias != BiasKind.None && Bias != null ? Bias[c] : 0f;
+            var clamp = new Clamp
             {
-                // Unit stride: taps read the input rows directly; only the border columns need bounds checks.
-                Channel(S, xc, S.W, true, W + (long)c * S.KH * S.KW, yc, Isa, InPlace);
-            }
-            else
+                Bias = fuse ? b : 0f,
+                Lo = fuse && act.Kind == ActivationKind.Relu ? 0f : fuse && act.Kind == ActivationKind.Clip ? act.Alpha : float.NegativeInfinity,
+                Hi = fuse && act.Kind == ActivationKind.Clip ? act.Beta : float.PositiveInfinity,
+            };
+            Channel(S, plane, len, W + (long)c * S.KH * S.KW, yc, clamp, InPlace, Isa);
+            if (!fuse)
             {
-                float* plane = Scratch != null ? Scratch + (long)worker * PerWorker : ThreadScratch.Get(PerWorker);
-                int wp = PaddedWidth(S);
-                SplitPlane(S, xc, plane, wp, Isa);
-                Channel(S, plane, wp, false, W + (long)c * S.KH * S.KW, yc, Isa, InPlace);
+                var epi = new BoundEpilogue(Spec, Bias + c, Residual == null ? null : Residual + (long)index * ohw, ohw);
+                epi.Apply(yc, ohw, 0, 1, 0, ohw);
             }
-            var epi = new BoundEpilogue(Spec, Bias + c, Residual == null ? null : Residual + (long)index * ohw, ohw);
-            epi.Apply(yc, ohw, 0, 1, 0, ohw);
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void SplitPlane(in Conv2DShape s, float* x, float* plane, int wp, ComputeIsa isa)
+    /// <summary>What the stores apply: y = min(max(acc + Bias, Lo), Hi).</summary>
+    private struct Clamp
     {
-        int stride = s.StrideW, len = wp / stride;
-        for (int ih = 0; ih < s.H; ih++)
+        public float Bias, Lo, Hi;
+    }
+
+    /// <summary>Copies one input plane into the padded, phase-split layout described on the class.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void FillPlane(in Conv2DShape s, float* x, float* plane, int len, ComputeIsa isa)
+    {
+        int stride = s.StrideW, rowLen = stride * len, rows = PaddedRows(s);
+        for (int r = 0; r < rows; r++)
         {
+            int ih = r - s.PadTop;
+            float* dst = plane + (long)r * rowLen;
+            if ((uint)ih >= (uint)s.H)
+            {
+                new Span<float>(dst, rowLen).Clear();
+                continue;
+            }
             float* src = x + (long)ih * s.W;
-            float* dst = plane + (long)ih * wp;
             if (stride == 1)
             {
-                int lead = Math.Min(s.PadLeft, wp);
+                int lead = Math.Min(s.PadLeft, len);
                 new Span<float>(dst, lead).Clear();
-                int copy = Math.Clamp(wp - s.PadLeft, 0, s.W);
+                int copy = Math.Clamp(len - lead, 0, s.W);
                 new ReadOnlySpan<float>(src, copy).CopyTo(new Span<float>(dst + lead, copy));
-                new Span<float>(dst + lead + copy, wp - lead - copy).Clear();
+                new Span<float>(dst + lead + copy, len - lead - copy).Clear();
                 continue;
             }
             if (stride == 2 && isa == ComputeIsa.Avx512)
@@ -94,9 +119,9 @@ public static unsafe class DepthwiseConv2D
                 float* even = dst, odd = dst + len;
                 var evenIdx = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
                 var oddIdx = Vector512.Create(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
-                // Entries t before the first whole in-image window go through the scalar loop below.
-                int first = (s.PadLeft + 1) / 2;
-                for (int t = 0; t < first && t < len; t++)
+                // Slots t before the first whole in-image window go through the scalar loop.
+                int first = Math.Min((s.PadLeft + 1) / 2, len);
+                for (int t = 0; t < first; t++)
                 {
                     int iw = 2 * t - s.PadLeft;
                     even[t] = (uint)iw < (uint)s.W ? src[iw] : 0f;
@@ -127,132 +152,135 @@ public static unsafe class DepthwiseConv2D
         }
     }
 
+    /// <summary>One channel over the padded plane: every tap of every output is in range.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    /// <summary>
-    /// One channel. <paramref name="direct"/>: <paramref name="plane"/> is the unpadded input (unit stride), so output
-    /// columns whose taps cross the left/right border are computed by a checked scalar loop; otherwise it is the
-    /// phase-split padded plane and every tap is in range.
-    /// </summary>
-    private static void Channel(in Conv2DShape s, float* plane, int wp, bool direct, float* w, float* y, ComputeIsa isa, bool accumulate)
+    private static void Channel(in Conv2DShape s, float* plane, int len, float* w, float* y, Clamp clamp, bool accumulate, ComputeIsa isa)
     {
-        int kh = s.KH, kw = s.KW, ow = s.OW, stride = s.StrideW, len = wp / stride;
-        // Offsets of each tap's run within a (phase-split) row.
+        int kh = s.KH, kw = s.KW, stride = s.StrideW;
+        long rowLen = (long)stride * len;
+        // Offset of each tap's run within a phase-split row.
         int* tapOff = stackalloc int[kw];
         for (int kx = 0; kx < kw; kx++)
         {
             int off = kx * s.DilationW;
-            tapOff[kx] = direct ? off : off % stride * len + off / stride;
+            tapOff[kx] = off % stride * len + off / stride;
         }
-        int shift = direct ? -s.PadLeft : 0;
-        // Output columns [lo, hi) have all their taps inside the row.
-        int lo = direct ? Math.Min(ow, s.PadLeft) : 0;
-        int hi = direct ? Math.Clamp(s.W + s.PadLeft - (kw - 1) * s.DilationW, lo, ow) : ow;
+        if (isa == ComputeIsa.Avx512 && kh == 3 && kw == 3)
+        {
+            Channel3x3Avx512(s, plane, rowLen, tapOff, w, y, clamp, accumulate);
+            return;
+        }
         float** rows = stackalloc float*[kh];
-        float* taps = stackalloc float[kh * kw];
         for (int oh = 0; oh < s.OH; oh++)
         {
-            // Gather the taps whose input row exists; padding rows contribute nothing.
-            int nr = 0;
+            for (int ky = 0; ky < kh; ky++) rows[ky] = plane + (long)(oh * s.StrideH + ky * s.DilationH) * rowLen;
+            float* yr = y + (long)oh * s.OW;
+            if (isa == ComputeIsa.Avx512) RowAvx512(rows, tapOff, kh, kw, w, yr, s.OW, clamp, accumulate);
+            else if (isa == ComputeIsa.Avx2) RowAvx2(rows, tapOff, kh, kw, w, yr, s.OW, clamp, accumulate);
+            else RowScalar(rows, tapOff, kh, kw, w, yr, s.OW, clamp, accumulate);
+        }
+    }
+
+    /// <summary>3×3 filter: the nine taps live in registers; each output vector is nine loads and nine FMAs.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Channel3x3Avx512(in Conv2DShape s, float* plane, long rowLen, int* tapOff, float* w, float* y, Clamp clamp, bool accumulate)
+    {
+        var w00 = Vector512.Create(w[0]); var w01 = Vector512.Create(w[1]); var w02 = Vector512.Create(w[2]);
+        var w10 = Vector512.Create(w[3]); var w11 = Vector512.Create(w[4]); var w12 = Vector512.Create(w[5]);
+        var w20 = Vector512.Create(w[6]); var w21 = Vector512.Create(w[7]); var w22 = Vector512.Create(w[8]);
+        var bias = Vector512.Create(clamp.Bias);
+        var lo = Vector512.Create(clamp.Lo);
+        var hi = Vector512.Create(clamp.Hi);
+        int t0 = tapOff[0], t1 = tapOff[1], t2 = tapOff[2];
+        long dRow = s.DilationH * rowLen;
+        int ow = s.OW;
+        float* tmp = stackalloc float[VW];
+        for (int oh = 0; oh < s.OH; oh++)
+        {
+            float* r0 = plane + oh * s.StrideH * rowLen;
+            float* r1 = r0 + dRow;
+            float* r2 = r1 + dRow;
+            float* yr = y + (long)oh * ow;
+            for (int v = 0; v < ow; v += VW)
+            {
+                bool full = v + VW <= ow;
+                float* dst = full ? yr + v : tmp;
+                if (!full && accumulate) new ReadOnlySpan<float>(yr + v, ow - v).CopyTo(new Span<float>(tmp, VW));
+                var acc = accumulate ? Vector512.Load(dst) + bias : bias;
+                float* a = r0 + v, b = r1 + v, c = r2 + v;
+                acc = Avx512F.FusedMultiplyAdd(Vector512.Load(a + t0), w00, acc);
+                acc = Avx512F.FusedMultiplyAdd(Vector512.Load(a + t1), w01, acc);
+                acc = Avx512F.FusedMultiplyAdd(Vector512.Load(a + t2), w02, acc);
+                acc = Avx512F.FusedMultiplyAdd(Vector512.Load(b + t0), w10, acc);
+                acc = Avx512F.FusedMultiplyAdd(Vector512.Load(b + t1), w11, acc);
+                acc = Avx512F.FusedMultiplyAdd(Vector512.Load(b + t2), w12, acc);
+                acc = Avx512F.FusedMultiplyAdd(Vector512.Load(c + t0), w20, acc);
+                acc = Avx512F.FusedMultiplyAdd(Vector512.Load(c + t1), w21, acc);
+                acc = Avx512F.FusedMultiplyAdd(Vector512.Load(c + t2), w22, acc);
+                Vector512.Min(Vector512.Max(acc, lo), hi).Store(dst);
+                if (!full) new ReadOnlySpan<float>(tmp, ow - v).CopyTo(new Span<float>(yr + v, ow - v));
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RowAvx512(float** rows, int* tapOff, int kh, int kw, float* w, float* yr, int ow, Clamp clamp, bool accumulate)
+    {
+        float* tmp = stackalloc float[VW];
+        var bias = Vector512.Create(clamp.Bias);
+        for (int v = 0; v < ow; v += VW)
+        {
+            bool full = v + VW <= ow;
+            float* dst = full ? yr + v : tmp;
+            if (!full && accumulate) new ReadOnlySpan<float>(yr + v, ow - v).CopyTo(new Span<float>(tmp, VW));
+            var acc = accumulate ? Vector512.Load(dst) + bias : bias;
             for (int ky = 0; ky < kh; ky++)
             {
-                int ih = oh * s.StrideH - s.PadTop + ky * s.DilationH;
-                if ((uint)ih >= (uint)s.H) continue;
-                rows[nr] = plane + (long)ih * wp + shift;
-                for (int kx = 0; kx < kw; kx++) taps[nr * kw + kx] = w[ky * kw + kx];
-                nr++;
+                float* src = rows[ky] + v;
+                float* wk = w + ky * kw;
+                for (int kx = 0; kx < kw; kx++)
+                    acc = Avx512F.FusedMultiplyAdd(Vector512.Load(src + tapOff[kx]), Vector512.Create(wk[kx]), acc);
             }
-            float* yr = y + (long)oh * ow;
-            for (int o = 0; o < lo; o++) yr[o] = CheckedTap(s, rows, taps, tapOff, nr, o, accumulate ? yr[o] : 0);
-            int v = lo;
-            if (isa == ComputeIsa.Avx512)
-            {
-                for (; v + 16 <= hi; v += 16)
-                {
-                    var acc = accumulate ? Vector512.Load(yr + v) : Vector512<float>.Zero;
-                    for (int r = 0; r < nr; r++)
-                    {
-                        float* src = rows[r] + v;
-                        for (int kx = 0; kx < kw; kx++)
-                            acc = Vector512.FusedMultiplyAdd(Vector512.Load(src + tapOff[kx]), Vector512.Create(taps[r * kw + kx]), acc);
-                    }
-                    acc.Store(yr + v);
-                }
-            }
-            if (isa is ComputeIsa.Avx512 or ComputeIsa.Avx2)
-            {
-                for (; v + 8 <= hi; v += 8)
-                {
-                    var acc = accumulate ? Vector256.Load(yr + v) : Vector256<float>.Zero;
-                    for (int r = 0; r < nr; r++)
-                    {
-                        float* src = rows[r] + v;
-                        for (int kx = 0; kx < kw; kx++)
-                            acc = Vector256.FusedMultiplyAdd(Vector256.Load(src + tapOff[kx]), Vector256.Create(taps[r * kw + kx]), acc);
-                    }
-                    acc.Store(yr + v);
-                }
-            }
-            // The interior's last few columns: one more vector ending at hi, overlapping columns already done
-            // (recomputing them gives the same values; not when accumulating into y).
-            if (!accumulate && v < hi)
-            {
-                if (isa == ComputeIsa.Avx512 && hi - lo >= 16) v = Tail512(rows, taps, tapOff, nr, kw, yr, hi);
-                else if (isa is ComputeIsa.Avx512 or ComputeIsa.Avx2 && hi - lo >= 8) v = Tail256(rows, taps, tapOff, nr, kw, yr, hi);
-            }
-            for (; v < hi; v++)
-            {
-                float acc = accumulate ? yr[v] : 0;
-                for (int r = 0; r < nr; r++)
-                {
-                    float* src = rows[r] + v;
-                    for (int kx = 0; kx < kw; kx++) acc = MathF.FusedMultiplyAdd(src[tapOff[kx]], taps[r * kw + kx], acc);
-                }
-                yr[v] = acc;
-            }
-            for (int o = hi; o < ow; o++) yr[o] = CheckedTap(s, rows, taps, tapOff, nr, o, accumulate ? yr[o] : 0);
+            Vector512.Min(Vector512.Max(acc, Vector512.Create(clamp.Lo)), Vector512.Create(clamp.Hi)).Store(dst);
+            if (!full) new ReadOnlySpan<float>(tmp, ow - v).CopyTo(new Span<float>(yr + v, ow - v));
         }
     }
 
-    private static int Tail512(float** rows, float* taps, int* tapOff, int nr, int kw, float* yr, int hi)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RowAvx2(float** rows, int* tapOff, int kh, int kw, float* w, float* yr, int ow, Clamp clamp, bool accumulate)
     {
-        int v = hi - 16;
-        var acc = Vector512<float>.Zero;
-        for (int r = 0; r < nr; r++)
+        const int W8 = 8;
+        float* tmp = stackalloc float[W8];
+        var bias = Vector256.Create(clamp.Bias);
+        for (int v = 0; v < ow; v += W8)
         {
-            float* src = rows[r] + v;
-            for (int kx = 0; kx < kw; kx++)
-                acc = Vector512.FusedMultiplyAdd(Vector512.Load(src + tapOff[kx]), Vector512.Create(taps[r * kw + kx]), acc);
-        }
-        acc.Store(yr + v);
-        return hi;
-    }
-
-    private static int Tail256(float** rows, float* taps, int* tapOff, int nr, int kw, float* yr, int hi)
-    {
-        int v = hi - 8;
-        var acc = Vector256<float>.Zero;
-        for (int r = 0; r < nr; r++)
-        {
-            float* src = rows[r] + v;
-            for (int kx = 0; kx < kw; kx++)
-                acc = Vector256.FusedMultiplyAdd(Vector256.Load(src + tapOff[kx]), Vector256.Create(taps[r * kw + kx]), acc);
-        }
-        acc.Store(yr + v);
-        return hi;
-    }
-
-    /// <summary>One output of a unit-stride row near the left/right border: taps outside the row read zero padding.</summary>
-    private static float CheckedTap(in Conv2DShape s, float** rows, float* taps, int* tapOff, int nr, int o, float acc)
-    {
-        int kw = s.KW;
-        for (int r = 0; r < nr; r++)
-        {
-            for (int kx = 0; kx < kw; kx++)
+            bool full = v + W8 <= ow;
+            float* dst = full ? yr + v : tmp;
+            if (!full && accumulate) new ReadOnlySpan<float>(yr + v, ow - v).CopyTo(new Span<float>(tmp, W8));
+            var acc = accumulate ? Vector256.Load(dst) + bias : bias;
+            for (int ky = 0; ky < kh; ky++)
             {
-                int iw = o - s.PadLeft + tapOff[kx];
-                if ((uint)iw < (uint)s.W) acc = MathF.FusedMultiplyAdd(rows[r][o + tapOff[kx]], taps[r * kw + kx], acc);
+                float* src = rows[ky] + v;
+                float* wk = w + ky * kw;
+                for (int kx = 0; kx < kw; kx++)
+                    acc = Fma.MultiplyAdd(Vector256.Load(src + tapOff[kx]), Vector256.Create(wk[kx]), acc);
             }
+            Vector256.Min(Vector256.Max(acc, Vector256.Create(clamp.Lo)), Vector256.Create(clamp.Hi)).Store(dst);
+            if (!full) new ReadOnlySpan<float>(tmp, ow - v).CopyTo(new Span<float>(yr + v, ow - v));
         }
-        return acc;
+    }
+
+    private static void RowScalar(float** rows, int* tapOff, int kh, int kw, float* w, float* yr, int ow, Clamp clamp, bool accumulate)
+    {
+        for (int v = 0; v < ow; v++)
+        {
+            float acc = (accumulate ? yr[v] : 0f) + clamp.Bias;
+            for (int ky = 0; ky < kh; ky++)
+            {
+                float* src = rows[ky] + v;
+                for (int kx = 0; kx < kw; kx++) acc = MathF.FusedMultiplyAdd(src[tapOff[kx]], w[ky * kw + kx], acc);
+            }
+            yr[v] = MathF.Min(MathF.Max(acc, clamp.Lo), clamp.Hi);
+        }
     }
 }

@@ -39,22 +39,25 @@ public static class Program
 
     private static void Report(string name, Action ort, Action engine, double flops)
     {
-        double o = Median(ort), e = Median(engine);
-        string gf = flops > 0 ? $"  engine {flops / e / 1e3:F1} GFLOP/s" : "";
-        Console.WriteLine($"{name,-32} ort {o,9:F1} us  engine {e,9:F1} us  ratio {e / o:F2}{gf}");
-    }
-
-    private static double Median(Action a)
-    {
-        for (int i = 0; i < 5; i++) a();
-        var times = new double[15];
-        for (int i = 0; i < times.Length; i++)
+        // Warm up until tiered JIT settles, then alternate the two so machine load hits both alike.
+        long w0 = Stopwatch.GetTimestamp();
+        while (Stopwatch.GetElapsedTime(w0).TotalMilliseconds < 400) { ort(); engine(); }
+        const int Rounds = 31;
+        var to = new double[Rounds];
+        var te = new double[Rounds];
+        for (int i = 0; i < Rounds; i++)
         {
             long t0 = Stopwatch.GetTimestamp();
-            a();
-            times[i] = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+            ort();
+            to[i] = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+            t0 = Stopwatch.GetTimestamp();
+            engine();
+            te[i] = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
         }
-        Array.Sort(times);
-        return times[times.Length / 2];
+        Array.Sort(to);
+        Array.Sort(te);
+        double o = to[Rounds / 2], e = te[Rounds / 2];
+        string gf = flops > 0 ? $"  engine {flops / e / 1e3:F1} GFLOP/s" : "";
+        Console.WriteLine($"{name,-32} ort {o,9:F1} us  engine {e,9:F1} us  ratio {e / o:F2}{gf}");
     }
 }
