@@ -24,7 +24,7 @@ public static unsafe class DepthwiseConv2D
     private const int VW = 16;
 
     /// <summary>Floats per phase of a padded row: every vector's taps stay inside the phase.</summary>
-    private static int PhaseLength(in Conv2DShape s) => (s.OW + VW - 1) / VW * VW + (s.KW - 1) * s.DilationW / s.StrideW + 1;
+    private static int PhaseLength(in Conv2DShape s) => ((s.OW + VW - 1) / VW * VW + (s.KW - 1) * s.DilationW / s.StrideW + 1 + VW - 1) / VW * VW;
 
     /// <summary>Padded rows that output rows read.</summary>
     private static int PaddedRows(in Conv2DShape s) => (s.OH - 1) * s.StrideH + (s.KH - 1) * s.DilationH + 1;
@@ -94,6 +94,16 @@ public static unsafe class DepthwiseConv2D
     private static void FillPlane(in Conv2DShape s, float* x, float* plane, int len, ComputeIsa isa)
     {
         int stride = s.StrideW, rowLen = stride * len, rows = PaddedRows(s);
+        // Stride 2 on AVX-512: rows go through a zero-padded line so the de-interleave is all vector permutes.
+        int lineLen = 2 * len; // len is a multiple of 16
+        float* line = null;
+        if (stride == 2 && isa == ComputeIsa.Avx512 && lineLen <= 8192)
+        {
+            float* buf = stackalloc float[lineLen];
+            line = buf;
+        }
+        var evenIdx = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+        var oddIdx = Vector512.Create(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
         for (int r = 0; r < rows; r++)
         {
             int ih = r - s.PadTop;
@@ -113,34 +123,20 @@ public static unsafe class DepthwiseConv2D
                 new Span<float>(dst + lead + copy, len - lead - copy).Clear();
                 continue;
             }
-            if (stride == 2 && isa == ComputeIsa.Avx512)
+            if (line != null)
             {
-                // Interior: de-interleave 32 input floats into 16 even and 16 odd phase entries at once.
+                // Zero-padded copy of the row, then de-interleave 32 floats into 16 even and 16 odd slots at once.
+                int lead = Math.Min(s.PadLeft, lineLen);
+                int copy = Math.Clamp(lineLen - lead, 0, s.W);
+                new ReadOnlySpan<float>(src, copy).CopyTo(new Span<float>(line + lead, copy));
+                new Span<float>(line + lead + copy, lineLen - lead - copy).Clear();
                 float* even = dst, odd = dst + len;
-                var evenIdx = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-                var oddIdx = Vector512.Create(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
-                // Slots t before the first whole in-image window go through the scalar loop.
-                int first = Math.Min((s.PadLeft + 1) / 2, len);
-                for (int t = 0; t < first; t++)
+                for (int t = 0; t < len; t += 16)
                 {
-                    int iw = 2 * t - s.PadLeft;
-                    even[t] = (uint)iw < (uint)s.W ? src[iw] : 0f;
-                    odd[t] = (uint)(iw + 1) < (uint)s.W ? src[iw + 1] : 0f;
-                }
-                int t1 = first;
-                for (; t1 + 16 <= len && 2 * t1 - s.PadLeft + 32 <= s.W; t1 += 16)
-                {
-                    float* p = src + 2 * t1 - s.PadLeft;
-                    var lo = Vector512.Load(p);
-                    var hi = Vector512.Load(p + 16);
-                    Avx512F.PermuteVar16x32x2(lo, evenIdx, hi).Store(even + t1);
-                    Avx512F.PermuteVar16x32x2(lo, oddIdx, hi).Store(odd + t1);
-                }
-                for (int t = t1; t < len; t++)
-                {
-                    int iw = 2 * t - s.PadLeft;
-                    even[t] = (uint)iw < (uint)s.W ? src[iw] : 0f;
-                    odd[t] = (uint)(iw + 1) < (uint)s.W ? src[iw + 1] : 0f;
+                    var lo = Vector512.Load(line + 2 * t);
+                    var hi = Vector512.Load(line + 2 * t + 16);
+                    Avx512F.PermuteVar16x32x2(lo, evenIdx, hi).Store(even + t);
+                    Avx512F.PermuteVar16x32x2(lo, oddIdx, hi).Store(odd + t);
                 }
                 continue;
             }
@@ -181,7 +177,11 @@ public static unsafe class DepthwiseConv2D
         }
     }
 
-    /// <summary>3×3 filter: the nine taps live in registers; each output vector is nine loads and nine FMAs.</summary>
+    /// <summary>
+    /// 3×3 filter: the nine taps are broadcast once per channel; each output vector is nine loads and nine FMAs in
+    /// three independent chains. With unit vertical stride two output rows are computed together from four input
+    /// rows, so the two middle rows are loaded once for both.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Channel3x3Avx512(in Conv2DShape s, float* plane, long rowLen, int* tapOff, float* w, float* y, Clamp clamp, bool accumulate)
     {
@@ -193,34 +193,101 @@ public static unsafe class DepthwiseConv2D
         var hi = Vector512.Create(clamp.Hi);
         int t0 = tapOff[0], t1 = tapOff[1], t2 = tapOff[2];
         long dRow = s.DilationH * rowLen;
-        int ow = s.OW;
+        long rowStep = s.StrideH * rowLen;
+        int ow = s.OW, oht = s.OH;
+        bool dual = s.StrideH == 1 && s.DilationH == 1;
+        int fullVectors = ow / VW * VW;
         float* tmp = stackalloc float[VW];
-        for (int oh = 0; oh < s.OH; oh++)
+        for (int oh = 0; oh < oht;)
         {
-            float* r0 = plane + oh * s.StrideH * rowLen;
+            float* r0 = plane + oh * rowStep;
             float* r1 = r0 + dRow;
             float* r2 = r1 + dRow;
             float* yr = y + (long)oh * ow;
-            for (int v = 0; v < ow; v += VW)
+            if (dual && oh + 1 < oht)
             {
-                bool full = v + VW <= ow;
-                float* dst = full ? yr + v : tmp;
-                if (!full && accumulate) new ReadOnlySpan<float>(yr + v, ow - v).CopyTo(new Span<float>(tmp, VW));
-                var acc = accumulate ? Vector512.Load(dst) + bias : bias;
-                float* a = r0 + v, b = r1 + v, c = r2 + v;
-                acc = Avx512F.FusedMultiplyAdd(Vector512.Load(a + t0), w00, acc);
-                acc = Avx512F.FusedMultiplyAdd(Vector512.Load(a + t1), w01, acc);
-                acc = Avx512F.FusedMultiplyAdd(Vector512.Load(a + t2), w02, acc);
-                acc = Avx512F.FusedMultiplyAdd(Vector512.Load(b + t0), w10, acc);
-                acc = Avx512F.FusedMultiplyAdd(Vector512.Load(b + t1), w11, acc);
-                acc = Avx512F.FusedMultiplyAdd(Vector512.Load(b + t2), w12, acc);
-                acc = Avx512F.FusedMultiplyAdd(Vector512.Load(c + t0), w20, acc);
-                acc = Avx512F.FusedMultiplyAdd(Vector512.Load(c + t1), w21, acc);
-                acc = Avx512F.FusedMultiplyAdd(Vector512.Load(c + t2), w22, acc);
-                Vector512.Min(Vector512.Max(acc, lo), hi).Store(dst);
-                if (!full) new ReadOnlySpan<float>(tmp, ow - v).CopyTo(new Span<float>(yr + v, ow - v));
+                float* r3 = r2 + dRow;
+                float* yr2 = yr + ow;
+                for (int v = 0; v < fullVectors; v += VW)
+                {
+                    var accA = accumulate ? Vector512.Load(yr + v) + bias : bias;
+                    var accB = accumulate ? Vector512.Load(yr2 + v) + bias : bias;
+                    float* a = r0 + v, b = r1 + v, c = r2 + v, d = r3 + v;
+                    var x0 = Vector512.Load(a + t0); var x1 = Vector512.Load(a + t1); var x2 = Vector512.Load(a + t2);
+                    var pa0 = Avx512F.FusedMultiplyAdd(x0, w00, accA);
+                    pa0 = Avx512F.FusedMultiplyAdd(x1, w01, pa0);
+                    pa0 = Avx512F.FusedMultiplyAdd(x2, w02, pa0);
+                    x0 = Vector512.Load(b + t0); x1 = Vector512.Load(b + t1); x2 = Vector512.Load(b + t2);
+                    var pa1 = x0 * w10;
+                    var pb0 = Avx512F.FusedMultiplyAdd(x0, w00, accB);
+                    pa1 = Avx512F.FusedMultiplyAdd(x1, w11, pa1);
+                    pb0 = Avx512F.FusedMultiplyAdd(x1, w01, pb0);
+                    pa1 = Avx512F.FusedMultiplyAdd(x2, w12, pa1);
+                    pb0 = Avx512F.FusedMultiplyAdd(x2, w02, pb0);
+                    x0 = Vector512.Load(c + t0); x1 = Vector512.Load(c + t1); x2 = Vector512.Load(c + t2);
+                    var pa2 = x0 * w20;
+                    var pb1 = x0 * w10;
+                    pa2 = Avx512F.FusedMultiplyAdd(x1, w21, pa2);
+                    pb1 = Avx512F.FusedMultiplyAdd(x1, w11, pb1);
+                    pa2 = Avx512F.FusedMultiplyAdd(x2, w22, pa2);
+                    pb1 = Avx512F.FusedMultiplyAdd(x2, w12, pb1);
+                    x0 = Vector512.Load(d + t0); x1 = Vector512.Load(d + t1); x2 = Vector512.Load(d + t2);
+                    var pb2 = x0 * w20;
+                    pb2 = Avx512F.FusedMultiplyAdd(x1, w21, pb2);
+                    pb2 = Avx512F.FusedMultiplyAdd(x2, w22, pb2);
+                    Avx512F.Min(Avx512F.Max(pa0 + pa1 + pa2, lo), hi).Store(yr + v);
+                    Avx512F.Min(Avx512F.Max(pb0 + pb1 + pb2, lo), hi).Store(yr2 + v);
+                }
+                if (fullVectors < ow)
+                {
+                    Tail3x3(r0, r1, r2, t0, t1, t2, w00, w01, w02, w10, w11, w12, w20, w21, w22, bias, lo, hi, yr, fullVectors, ow, tmp, accumulate);
+                    Tail3x3(r1, r2, r3, t0, t1, t2, w00, w01, w02, w10, w11, w12, w20, w21, w22, bias, lo, hi, yr2, fullVectors, ow, tmp, accumulate);
+                }
+                oh += 2;
+                continue;
             }
+            // A last vector may run past the row into the next one, which is computed later and overwrites it;
+            // only the channel's last row (and accumulation) needs the exact-width copy.
+            int full = accumulate || oh == oht - 1 ? fullVectors : ow;
+            int u = 0;
+            for (; u < full; u += VW)
+                Vector3x3(r0 + u, r1 + u, r2 + u, t0, t1, t2, w00, w01, w02, w10, w11, w12, w20, w21, w22,
+                    accumulate ? Vector512.Load(yr + u) + bias : bias, lo, hi).Store(yr + u);
+            if (u < ow) Tail3x3(r0, r1, r2, t0, t1, t2, w00, w01, w02, w10, w11, w12, w20, w21, w22, bias, lo, hi, yr, u, ow, tmp, accumulate);
+            oh++;
         }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Vector3x3(float* a, float* b, float* c, int t0, int t1, int t2,
+        Vector512<float> w00, Vector512<float> w01, Vector512<float> w02, Vector512<float> w10, Vector512<float> w11, Vector512<float> w12,
+        Vector512<float> w20, Vector512<float> w21, Vector512<float> w22, Vector512<float> acc, Vector512<float> lo, Vector512<float> hi)
+    {
+        // Three independent chains (one per filter row) instead of one nine-FMA dependency chain.
+        var p0 = Avx512F.FusedMultiplyAdd(Vector512.Load(a + t0), w00, acc);
+        var p1 = Vector512.Load(b + t0) * w10;
+        var p2 = Vector512.Load(c + t0) * w20;
+        p0 = Avx512F.FusedMultiplyAdd(Vector512.Load(a + t1), w01, p0);
+        p1 = Avx512F.FusedMultiplyAdd(Vector512.Load(b + t1), w11, p1);
+        p2 = Avx512F.FusedMultiplyAdd(Vector512.Load(c + t1), w21, p2);
+        p0 = Avx512F.FusedMultiplyAdd(Vector512.Load(a + t2), w02, p0);
+        p1 = Avx512F.FusedMultiplyAdd(Vector512.Load(b + t2), w12, p1);
+        p2 = Avx512F.FusedMultiplyAdd(Vector512.Load(c + t2), w22, p2);
+        return Avx512F.Min(Avx512F.Max(p0 + p1 + p2, lo), hi);
+    }
+
+    /// <summary>The columns [v, ow) of one row (fewer than a vector), exactly: through a small buffer.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Tail3x3(float* r0, float* r1, float* r2, int t0, int t1, int t2,
+        Vector512<float> w00, Vector512<float> w01, Vector512<float> w02, Vector512<float> w10, Vector512<float> w11, Vector512<float> w12,
+        Vector512<float> w20, Vector512<float> w21, Vector512<float> w22, Vector512<float> bias, Vector512<float> lo, Vector512<float> hi,
+        float* yr, int v, int ow, float* tmp, bool accumulate)
+    {
+        // Plain loops, not span copies: a call here would make the JIT keep the taps on the stack.
+        if (accumulate) for (int t = v; t < ow; t++) tmp[t - v] = yr[t];
+        var acc = accumulate ? Vector512.Load(tmp) + bias : bias;
+        Vector3x3(r0 + v, r1 + v, r2 + v, t0, t1, t2, w00, w01, w02, w10, w11, w12, w20, w21, w22, acc, lo, hi).Store(tmp);
+        for (int t = v; t < ow; t++) yr[t] = tmp[t - v];
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

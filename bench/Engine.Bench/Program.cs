@@ -9,19 +9,20 @@ public static class Program
     {
         if (args.Length > 0 && args[0] == "--quick")
         {
-            Quick();
+            Quick(args.Length > 1 ? args[1] : "");
             return;
         }
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
     }
 
     /// <summary>A stopwatch sanity run (median of a few calls per case) for quick iteration; the numbers to quote come from BenchmarkDotNet.</summary>
-    private static void Quick()
+    private static void Quick(string filter)
     {
         foreach (int threads in new[] { 1, 2 })
         {
             foreach (int size in new[] { 256, 512, 1024 })
             {
+                if (!$"gemm {size} t={threads}".Contains(filter)) continue;
                 var g = new GemmBenchmarks { Size = size, Threads = threads };
                 g.Setup();
                 Report($"gemm {size} t={threads}", g.Ort, g.Engine, 2.0 * size * size * size);
@@ -29,6 +30,7 @@ public static class Program
             }
             foreach (var c in ConvBenchmarks.Cases)
             {
+                if (!$"conv {c} t={threads}".Contains(filter)) continue;
                 var b = new ConvBenchmarks { Case = c, Threads = threads };
                 b.Setup();
                 Report($"conv {c} t={threads}", b.Ort, b.Engine, 0);
