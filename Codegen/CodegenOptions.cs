@@ -17,8 +17,17 @@ public sealed record CodegenOptions
 {
     public VectorPath Vector { get; init; } = VectorPath.Auto;
 
-    /// <summary>Worker threads handed to fallback reference kernels.</summary>
-    public int Threads { get; init; } = 1;
+    /// <summary>
+    /// The model's thread count: generated parallel loops and Compute primitives use up to this many
+    /// threads (ParallelFor), fallback reference kernels get it too. Default: the processor count.
+    /// </summary>
+    public int Threads { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>
+    /// Plan memory (Passes/Memory/MemoryPlan: liveness-shared arena, in-place, zero-copy views, concat
+    /// in place). False gives every intermediate its own arena slot (to check the planner against).
+    /// </summary>
+    public bool PlanMemory { get; init; } = true;
 
     /// <summary>Seed for the per-node random generators of fallback kernels (as the reference executor's).</summary>
     public int Seed { get; init; }
@@ -33,5 +42,5 @@ public sealed record CodegenOptions
     };
 
     /// <summary>Everything that changes the emitted source, as text for hashing.</summary>
-    internal string KeyText => $"vector={ResolvedVector};threads={Math.Max(1, Threads)};seed={Seed}";
+    internal string KeyText => $"v1;vector={ResolvedVector};threads={Math.Max(1, Threads)};seed={Seed};plan={PlanMemory}";
 }

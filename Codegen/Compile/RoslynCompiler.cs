@@ -26,12 +26,8 @@ public static class RoslynCompiler
     /// <summary>How many times Roslyn actually ran in this process (cache misses).</summary>
     public static int CompilationCount => Volatile.Read(ref _compilations);
 
-    /// <summary>The cache key of a model: SHA-256 over its printed optimized IR and the options.</summary>
-    public static string Key(string printedIr, CodegenOptions options)
-    {
-        var bytes = SHA256.HashData(Encoding.UTF8.GetBytes(options.KeyText + "\n" + printedIr));
-        return Convert.ToHexString(bytes);
-    }
+    /// <summary>The image cache key of a generated source: its SHA-256 (models differing only in weights share it).</summary>
+    public static string SourceKey(string source) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(source)));
 
     /// <summary>The assembly image for <paramref name="key"/>, compiling <paramref name="source"/> only on a miss.</summary>
     public static byte[] GetOrCompile(string key, Func<string> source, out bool fromCache)

@@ -1,4 +1,3 @@
-using Engine.Graph;
 using Engine.Runtime;
 
 namespace Engine.Codegen;
@@ -7,24 +6,26 @@ namespace Engine.Codegen;
 public sealed record TensorSignature(string Name, DataType Type, int[] Shape);
 
 /// <summary>
-/// The emitter's result: the C# source of one class plus what its constructor needs at run time
-/// (weights, fallback kernels and their contexts). Nothing model-specific is baked into the
-/// source but shapes, op structure and small constants, so models differing only in weights share it.
+/// The emitter's result: the C# source of one class plus what its constructor needs at run time: the
+/// weights (graph initializers, packed data, tensor attributes) and, only for reference kernels that are
+/// not public static methods of Engine.Runtime, their delegates. Weights never appear in the source, so
+/// models differing only in weight values share it.
 /// </summary>
 public sealed class EmittedModel
 {
     internal EmittedModel(string source, IReadOnlyList<TensorSignature> inputs, IReadOnlyList<TensorSignature> outputs,
-        Tensor[] weights, Kernel[] kernels, KernelContext[] contexts, CodegenReport report)
+        Tensor[] weights, Kernel[] kernels, CodegenReport report, long arenaLength)
     {
         Source = source;
         Inputs = inputs;
         Outputs = outputs;
         Weights = weights;
         Kernels = kernels;
-        Contexts = contexts;
         Report = report;
+        ArenaLength = arenaLength;
     }
 
+    /// <summary>Full name of the generated class: <c>new CompiledGraph(Tensor[] weights, Kernel[] kernels, int threads)</c>.</summary>
     public const string TypeName = "Engine.Generated.CompiledGraph";
 
     public string Source { get; }
@@ -33,11 +34,14 @@ public sealed class EmittedModel
 
     public IReadOnlyList<TensorSignature> Outputs { get; }
 
-    internal Tensor[] Weights { get; }
+    /// <summary>The constructor's first argument, in order.</summary>
+    public Tensor[] Weights { get; }
 
-    internal Kernel[] Kernels { get; }
+    /// <summary>The constructor's second argument: delegates of reference kernels not callable by name (empty for a standalone class).</summary>
+    public Kernel[] Kernels { get; }
 
-    internal KernelContext[] Contexts { get; }
+    /// <summary>Bytes of the arena one Run needs (plan + scratch + alignment slack): the class's <c>ArenaLength</c>.</summary>
+    public long ArenaLength { get; }
 
     public CodegenReport Report { get; }
 }

@@ -26,6 +26,38 @@ internal static class SafeText
         return sb.ToString();
     }
 
+    /// <summary>
+    /// Free text for a line comment (a lowering's description, which may embed names): printable ASCII
+    /// only, no comment delimiters, no line breaks, truncated.
+    /// </summary>
+    public static string CommentText(string? text)
+    {
+        if (string.IsNullOrEmpty(text)) return "";
+        var sb = new StringBuilder(Math.Min(text.Length, 200));
+        foreach (char c in text)
+        {
+            if (sb.Length == 200) { sb.Append("..."); break; }
+            bool ok = c >= ' ' && c <= '~' && c is not '\\' and not '"' and not '#' and not '(' and not ')' and not '{' and not '}' and not ';';
+            char w = ok ? c : '_';
+            // No "/*", "*/" or "//" can form: a slash or star after a slash or star becomes '_'.
+            if ((w == '/' || w == '*') && sb.Length > 0 && sb[^1] is '/' or '*') w = '_';
+            sb.Append(w);
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>
+    /// A C# expression of type string for any text: a plain literal when the text is short and harmless
+    /// ([A-Za-z0-9_.-], never a quote or backslash), else base64 of its UTF-8 decoded at construction, so no
+    /// character of model text can end the literal or form code.
+    /// </summary>
+    public static string StringExpr(string s)
+    {
+        if (s.Length <= 64 && s.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-'))
+            return "\"" + s + "\"";
+        return "Str(\"" + Convert.ToBase64String(Encoding.UTF8.GetBytes(s)) + "\")";
+    }
+
     /// <summary>A float literal that round-trips exactly.</summary>
     public static string Float(float f)
     {

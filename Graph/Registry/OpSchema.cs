@@ -45,6 +45,9 @@ public sealed class OpSchema
 
     public FusionKind Fusion { get; private set; } = FusionKind.Opaque;
 
+    /// <summary>Whether output 0 may share its inputs' bytes (zero-copy views, concat in place).</summary>
+    public OutputAliasing Aliasing { get; private set; }
+
     /// <summary>Deterministic: same inputs, same outputs, no side effects (so it may be folded/CSE'd).</summary>
     public bool IsPure { get; private set; } = true;
 
@@ -132,6 +135,12 @@ public sealed class OpSchema
     public OpSchema Fuses(FusionKind kind)
     {
         Fusion = kind;
+        return this;
+    }
+
+    public OpSchema Aliases(OutputAliasing aliasing)
+    {
+        Aliasing = aliasing;
         return this;
     }
 

@@ -12,7 +12,7 @@ public sealed class JoinOps : IOpLibrary
             .RequiredAttr("axis", AttrType.Int)
             .Infer(InferConcat)
             .WithKernel(ConcatSplitKernels.Concat)
-            .Fuses(FusionKind.Injective)
+            .Fuses(FusionKind.Injective).Aliases(OutputAliasing.ConcatOfInputs)
             .Upgrade(4, "Concat-1's optional 'axis' defaulted to 1", ctx =>
             {
                 if (!ctx.Node.Attributes.HasExplicit("axis")) ctx.Node.Attributes.Set("axis", 1L);

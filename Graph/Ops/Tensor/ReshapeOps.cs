@@ -12,25 +12,25 @@ public sealed class ReshapeOps : IOpLibrary
             .Attr("allowzero", 0L)
             .Infer(InferReshape)
             .WithKernel(ReshapeKernels.Reshape)
-            .Fuses(FusionKind.Injective)
+            .Fuses(FusionKind.Injective).Aliases(OutputAliasing.ViewOfInput0)
             .Upgrade(5, "Reshape-1's 'shape' attribute becomes input 1", ctx => ctx.MoveAttributeToInput("shape", 1, DataType.Int64));
 
         r.Add("Flatten").Since(25).In("input").Out("output")
             .Attr("axis", 1L)
             .Infer(InferFlatten)
             .WithKernel(ReshapeKernels.Flatten)
-            .Fuses(FusionKind.Injective);
+            .Fuses(FusionKind.Injective).Aliases(OutputAliasing.ViewOfInput0);
 
         r.Add("Squeeze").Since(25).In("data", "axes?").Out("squeezed")
             .Infer(InferSqueeze)
             .WithKernel(ReshapeKernels.Squeeze)
-            .Fuses(FusionKind.Injective)
+            .Fuses(FusionKind.Injective).Aliases(OutputAliasing.ViewOfInput0)
             .Upgrade(13, "Squeeze-1/11's 'axes' attribute becomes input 1", ctx => ctx.MoveAttributeToInput("axes", 1, DataType.Int64));
 
         r.Add("Unsqueeze").Since(25).In("data", "axes").Out("expanded")
             .Infer(InferUnsqueeze)
             .WithKernel(ReshapeKernels.Unsqueeze)
-            .Fuses(FusionKind.Injective)
+            .Fuses(FusionKind.Injective).Aliases(OutputAliasing.ViewOfInput0)
             .Upgrade(13, "Unsqueeze-1/11's 'axes' attribute becomes input 1", ctx => ctx.MoveAttributeToInput("axes", 1, DataType.Int64));
 
         r.Add("Shape").Since(25).In("data").Out("shape")

@@ -35,9 +35,15 @@ public class SafetyAndCacheCodegenTests
         using var m = CompiledModel.Compile(g, new CodegenOptions { Vector = VectorPath.Vector256 });
         foreach (var bad in new[] { "*/", "/*", "Process.Start(", "#error", "class X", "\\u0022" })
             Assert.DoesNotContain(bad, m.Source);
-        // Only the generated header and our own literals may contain a quote: none do besides error messages we wrote.
-        foreach (var line in m.Source.Split('\n').Where(l => l.Contains('"')))
-            Assert.Contains("throw", line);
+        // A quote appears only in our own error messages (throw) or around string literals in the safe
+        // alphabet: plain [A-Za-z0-9_.-] or base64 (Str("…")), so no model text can end a literal.
+        var safeLiteral = new System.Text.RegularExpressions.Regex("^[A-Za-z0-9_.+/=-]*$");
+        foreach (var line in m.Source.Split('\n').Where(l => l.Contains('"') && !l.Contains("throw")))
+        {
+            var parts = line.Split('"');
+            Assert.True(parts.Length % 2 == 1, line);
+            for (int p = 1; p < parts.Length; p += 2) Assert.Matches(safeLiteral, parts[p]);
+        }
         var outs = m.Run(hostileInputs);
         Assert.Equal(expected.Length, outs.Count);
         for (int k = 0; k < expected.Length; k++)

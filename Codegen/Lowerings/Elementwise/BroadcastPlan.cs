@@ -1,6 +1,6 @@
 using Engine.Runtime;
 
-namespace Engine.Codegen;
+namespace Engine.Codegen.Lowerings.Elementwise;
 
 /// <summary>
 /// How a broadcasting loop walks its operands: the output shape with size-1 dims dropped and

@@ -1,4 +1,4 @@
-namespace Engine.Codegen;
+namespace Engine.Codegen.Lowerings.Elementwise;
 
 /// <summary>
 /// One output element of an elementwise group as a small DAG: leaves are the group's operands

@@ -1,7 +1,7 @@
 using Engine.Graph;
 using Engine.Runtime;
 
-namespace Engine.Codegen;
+namespace Engine.Codegen.Lowerings.Elementwise;
 
 /// <summary>
 /// The float32 elementwise ops the emitter writes as loops, with their scalar and vector forms.
@@ -10,6 +10,8 @@ namespace Engine.Codegen;
 /// </summary>
 internal static class ElementwiseOps
 {
+    public static IEnumerable<string> Ops => Supported;
+
     private static readonly HashSet<string> Supported = new(StringComparer.Ordinal)
     {
         "Add", "Sub", "Mul", "Div", "Max", "Min", "Relu", "Sigmoid", "Tanh", "Exp", "Log", "Neg", "Abs",

@@ -1,0 +1,164 @@
+using Engine.Codegen.Lowering;
+using Engine.Runtime;
+using Engine.Runtime.Compute;
+
+namespace Engine.Codegen.Lowerings.Linalg;
+
+/// <summary>
+/// float32 MatMul (A[…, M, K] · B[K, N]) and Gemm (alpha·op(A)·op(B) + beta·C) with a CONSTANT B, as one
+/// <see cref="PackedGemm"/> call: B (times alpha) is packed at compile time into the kernel's panel layout
+/// and handed over through <see cref="LoweringContext.Weights"/>; Gemm's C becomes the epilogue's bias
+/// (per column, per row or scalar) or residual; a fused tail (bias/activation/residual) is merged into the
+/// same epilogue. This is the reference example of the lowering interface; the perf helper owns it.
+/// </summary>
+public sealed class MatMulLowering : IEpilogueLowering
+{
+    public string? TryEmit(LoweringContext ctx)
+    {
+        bool gemm = ctx.Node.OpType == "Gemm";
+        if (ctx.OutType(0) != DataType.Float || ctx.InType(0) != DataType.Float || ctx.InType(1) != DataType.Float)
+            return "only float32 is lowered";
+        if (ctx.Constant(1) is not { } b) return "B is not a constant (only pre-packed weights are lowered)";
+        var aShape = ctx.InShape(0);
+        var bShape = ctx.InShape(1);
+        if (bShape.Length != 2) return "B is not a matrix";
+        bool transA = gemm && ctx.Attributes.GetInt("transA") != 0;
+        bool transB = gemm && ctx.Attributes.GetInt("transB") != 0;
+        float alpha = gemm ? ctx.Attributes.GetFloat("alpha") : 1f;
+        float beta = gemm ? ctx.Attributes.GetFloat("beta") : 1f;
+        int k = transB ? bShape[1] : bShape[0];
+        int n = transB ? bShape[0] : bShape[1];
+        int m;
+        if (gemm)
+        {
+            if (aShape.Length != 2) return "Gemm A is not a matrix";
+            m = transA ? aShape[1] : aShape[0];
+            if ((transA ? aShape[0] : aShape[1]) != k) return "inner dimensions differ";
+        }
+        else
+        {
+            if (aShape.Length == 0) return "scalar A";
+            if (aShape[^1] != k) return "inner dimensions differ";
+            long rows = Tensor.ElementCount(aShape) / Math.Max(1, k);
+            if (k == 0) rows = aShape.Length == 1 ? 1 : Tensor.ElementCount(aShape.AsSpan(0, aShape.Length - 1));
+            if (rows > int.MaxValue) return "too many rows";
+            m = (int)rows;
+        }
+        if ((long)m * n != ctx.OutLength(0)) return "output shape does not match M×N";
+
+        // Gemm's C: bias (constant, broadcast per column/row/scalar) or residual (full M×N).
+        var kind = BiasKind.None;
+        float[]? bias = null;
+        string? residual = null;
+        if (gemm && ctx.InputCount > 2 && ctx.HasInput(2) && beta != 0f)
+        {
+            var cShape = ctx.InShape(2);
+            if (ctx.InType(2) != DataType.Float) return "C is not float32";
+            var c = ctx.Constant(2);
+            long cLen = Tensor.ElementCount(cShape);
+            int cRows = cShape.Length == 2 ? cShape[0] : 1;
+            int cCols = cShape.Length >= 1 ? cShape[^1] : 1;
+            if (c is not null && cRows == 1)
+            {
+                kind = BiasKind.PerColumn;
+                bias = new float[n];
+                for (int j = 0; j < n; j++) bias[j] = beta * c.As<float>()[cCols == 1 ? 0 : j];
+            }
+            else if (c is not null && cCols == 1 && cRows == m)
+            {
+                kind = BiasKind.PerRow;
+                bias = new float[m];
+                for (int i = 0; i < m; i++) bias[i] = beta * c.As<float>()[i];
+            }
+            else if (cLen == (long)m * n && cRows == m && beta == 1f)
+            {
+                residual = c is null ? ctx.In(2) : ctx.Weights(c);
+            }
+            else
+            {
+                return "C is neither a constant bias nor a full residual with beta = 1";
+            }
+        }
+
+        // Merge a fused tail: its bias must be per column (rank-2 outputs: either kind) and not clash.
+        var epi = ctx.Epilogue;
+        var act = default(Activation);
+        bool residualAfter = false;
+        string? biasPtr = null;
+        if (epi is not null)
+        {
+            act = epi.Activation;
+            if (epi.Residual is not null)
+            {
+                if (residual is not null) return "two residuals";
+                residual = epi.Residual;
+                residualAfter = epi.ResidualAfterActivation;
+            }
+            if (epi.Bias != BiasKind.None)
+            {
+                bool perColumn = epi.Bias == BiasKind.PerColumn || ctx.OutShape(0).Length == 2;
+                if (!perColumn) return "epilogue bias is per channel of a batched output";
+                if (epi.BiasConstant is { } eb && (kind == BiasKind.None || kind == BiasKind.PerColumn))
+                {
+                    bias ??= new float[n];
+                    kind = BiasKind.PerColumn;
+                    for (int j = 0; j < n; j++) bias[j] += eb.As<float>()[eb.Length == 1 ? 0 : j];
+                }
+                else if (kind == BiasKind.None)
+                {
+                    kind = BiasKind.PerColumn;
+                    biasPtr = epi.BiasPointer;
+                }
+                else
+                {
+                    return "Gemm bias and a runtime epilogue bias";
+                }
+            }
+        }
+        if (bias is not null) biasPtr = ctx.Weights(Tensor.FromArray(bias, bias.Length));
+
+        var bData = b.As<float>();
+        float[] packed;
+        if (alpha == 1f)
+        {
+            packed = PackedGemm.PackB(bData, k, n, transB);
+        }
+        else
+        {
+            var scaled = new float[bData.Length];
+            for (int i = 0; i < scaled.Length; i++) scaled[i] = alpha * bData[i];
+            packed = PackedGemm.PackB(scaled, k, n, transB);
+        }
+        string pb = ctx.Weights(Tensor.FromArray(packed, packed.Length));
+        long scratchFloats = PackedGemm.ScratchLength(m, n, k, Math.Max(1, ctx.Options.Threads));
+        string scratch = ctx.Scratch(scratchFloats * sizeof(float));
+        int lda = transA ? m : k;
+        string spec = new EpilogueRequest { Bias = kind, Activation = act, ResidualAfterActivation = residualAfter }.SpecExpression;
+        string I(long v) => LoweringContext.IntLiteral(v);
+
+        ctx.Comment($"{ctx.Node.OpType} {m}x{k} * {k}x{n}" + (epi is null ? "" : $" + epilogue {epi}") + ": PackedGemm, B packed at compile time");
+        ctx.Line("PackedGemm.Run(" + string.Join(", ",
+            I(m), I(n), I(k),
+            $"new ReadOnlySpan<float>({ctx.In(0)}, {I(ctx.InLength(0))})", I(lda), transA ? "true" : "false",
+            $"new ReadOnlySpan<float>({pb}, {I(packed.Length)})",
+            $"new Span<float>({ctx.Out(0)}, {I((long)m * n)})", I(n),
+            spec,
+            biasPtr is null ? "default" : $"new ReadOnlySpan<float>({biasPtr}, {I(kind == BiasKind.PerRow ? m : n)})",
+            residual is null ? "default" : $"new ReadOnlySpan<float>({residual}, {I((long)m * n)})",
+            I(n),
+            $"new Span<float>({scratch}, {I(scratchFloats)})",
+            ctx.Threads) + ");");
+        return null;
+    }
+}
+
+/// <summary>Registers the linear-algebra lowerings.</summary>
+public sealed class LinalgLowerings : ICpuLoweringLibrary
+{
+    public void Register(CpuLoweringRegistry r)
+    {
+        var mm = new MatMulLowering();
+        r.Add("MatMul", mm);
+        r.Add("Gemm", mm);
+    }
+}
