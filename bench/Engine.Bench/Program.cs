@@ -28,6 +28,13 @@ public static class Program
                 Report($"gemm {size} t={threads}", g.Ort, g.Engine, 2.0 * size * size * size);
                 g.Cleanup();
             }
+            foreach (var name in ModelBenchmarks.Names)
+            {
+                if (!$"model {name} t={threads}".Contains(filter)) continue;
+                using var pair = new ModelPair(name, threads);
+                pair.CheckSame();
+                Report($"model {name} t={threads}", pair.Ort, pair.Engine, 0);
+            }
             foreach (var c in ConvBenchmarks.Cases)
             {
                 if (!$"conv {c} t={threads}".Contains(filter)) continue;
