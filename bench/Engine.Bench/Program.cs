@@ -1,5 +1,8 @@
 using System.Diagnostics;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 
 namespace Engine.Bench;
 
@@ -12,7 +15,16 @@ public static class Program
             Quick(args.Length > 1 ? args[1] : "");
             return;
         }
-        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        // Unless a job is asked for, one short in-process job: the whole suite (GEMM sweep, convs, models at 1 and
+        // 2 threads) finishes in minutes. Engine and ORT of one case run back to back in the same process.
+        bool customJob = args.Any(a => a is "--job" or "-j" or "--inProcess" or "--runtimes" or "-r");
+        var config = customJob
+            ? DefaultConfig.Instance
+            : DefaultConfig.Instance.AddJob(Job.Default
+                .WithToolchain(InProcessEmitToolchain.Instance)
+                .WithLaunchCount(1).WithWarmupCount(3).WithIterationCount(7)
+                .WithMaxRelativeError(0.05).WithId("Short"));
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config);
     }
 
     /// <summary>A stopwatch sanity run (median of a few calls per case) for quick iteration; the numbers to quote come from BenchmarkDotNet.</summary>
