@@ -234,62 +234,71 @@ public static unsafe class Conv2D
             }
             return;
         }
-        int khw = s.KH * s.KW, kw = s.KW, ow = s.OW, h = s.H, w = s.W, sw = s.StrideW;
-        int dh = s.DilationH, dw = s.DilationW;
-        int* ihBase = stackalloc int[NR];
-        int* iwBase = stackalloc int[NR];
-        // Panel by panel, so each panel row (16 floats) is written contiguously.
-        for (int jp = 0; jp < ncPad; jp += NR)
+        // Split the task's columns into segments: runs of consecutive output positions on one output row and
+        // inside one 16-column panel. Every segment of a k-row then reads one (clipped) run of one input row.
+        int ow = s.OW, sw = s.StrideW, w = s.W, h = s.H;
+        int maxSegs = nc + ncPad / NR + 2;
+        int* segOh = stackalloc int[maxSegs];
+        int* segOw = stackalloc int[maxSegs];
+        int* segLen = stackalloc int[maxSegs];
+        long* segDst = stackalloc long[maxSegs];
+        int segs = 0;
+        for (int j = 0; j < nc;)
         {
-            int cols = Math.Min(NR, nc - jp);
-            int oh = (n0 + jp) / ow, owi = (n0 + jp) % ow;
-            for (int jj = 0; jj < NR; jj++)
+            int n = n0 + j, oh = n / ow, owi = n % ow;
+            int len = Math.Min(Math.Min(ow - owi, NR - j % NR), nc - j);
+            segOh[segs] = oh * s.StrideH - s.PadTop;
+            segOw[segs] = owi * sw - s.PadLeft;
+            segLen[segs] = len;
+            segDst[segs] = (long)(j / NR) * kc * NR + j % NR;
+            segs++;
+            j += len;
+        }
+        // Columns past nc in the last panel read as zero.
+        if (nc < ncPad)
+        {
+            float* last = dst + (long)(ncPad / NR - 1) * kc * NR;
+            int lanes = nc % NR;
+            for (int r = 0; r < kc; r++) new Span<float>(last + r * NR + lanes, NR - lanes).Clear();
+        }
+        int kw = s.KW, khw = s.KH * kw, dh = s.DilationH, dw = s.DilationW;
+        int ci = pc / khw, ky = pc % khw / kw, kx = pc % kw;
+        for (int r = 0; r < kc; r++)
+        {
+            float* xc = x + (long)ci * h * w;
+            int kyo = ky * dh, kxo = kx * dw;
+            for (int g = 0; g < segs; g++)
             {
-                if (jj < cols)
+                int ih = segOh[g] + kyo, len = segLen[g];
+                float* d = dst + segDst[g] + r * NR;
+                if ((uint)ih >= (uint)h)
                 {
-                    ihBase[jj] = oh * s.StrideH - s.PadTop;
-                    iwBase[jj] = owi * sw - s.PadLeft;
-                    if (++owi == ow) { owi = 0; oh++; }
+                    new Span<float>(d, len).Clear();
+                    continue;
                 }
-                else
+                float* row = xc + (long)ih * w;
+                int iw0 = segOw[g] + kxo;
+                if (sw == 1)
                 {
-                    ihBase[jj] = int.MinValue / 2; // padding column: always out of the image
-                    iwBase[jj] = 0;
-                }
-            }
-            // All 16 columns on one output row with unit stride: each panel row is one contiguous input run.
-            bool contiguous = cols == NR && sw == 1 && ihBase[0] == ihBase[NR - 1];
-            float* panel = dst + (long)(jp / NR) * kc * NR;
-            int row = pc, ci = row / khw, t = row % khw, ky = t / kw, kx = t % kw;
-            for (int r = 0; r < kc; r++)
-            {
-                float* d = panel + r * NR;
-                float* xc = x + (long)ci * hw;
-                int kyo = ky * dh, kxo = kx * dw;
-                int ih0 = ihBase[0] + kyo, iw0 = iwBase[0] + kxo;
-                if (contiguous && (uint)ih0 < (uint)h && iw0 >= 0 && iw0 + NR <= w)
-                {
-                    float* src = xc + (long)ih0 * w + iw0;
-                    if (Vector512.IsHardwareAccelerated) Vector512.Store(Vector512.Load(src), d);
+                    // Zeros left of the image, one contiguous run, zeros right of it.
+                    int z = Math.Clamp(-iw0, 0, len), e = Math.Clamp(w - iw0, z, len);
+                    if (z == 0 && e == NR) Vector512.Store(Vector512.Load(row + iw0), d);
                     else
                     {
-                        Vector256.Store(Vector256.Load(src), d);
-                        Vector256.Store(Vector256.Load(src + 8), d + 8);
+                        for (int t = 0; t < z; t++) d[t] = 0f;
+                        if (e > z) Unsafe.CopyBlockUnaligned(d + z, row + iw0 + z, (uint)(e - z) * sizeof(float));
+                        for (int t = e; t < len; t++) d[t] = 0f;
                     }
                 }
                 else
                 {
-                    for (int jj = 0; jj < NR; jj++)
-                    {
-                        int ih = ihBase[jj] + kyo, iw = iwBase[jj] + kxo;
-                        d[jj] = (uint)ih < (uint)h && (uint)iw < (uint)w ? xc[(long)ih * w + iw] : 0f;
-                    }
+                    for (int t = 0, iw = iw0; t < len; t++, iw += sw) d[t] = (uint)iw < (uint)w ? row[iw] : 0f;
                 }
-                if (++kx == kw)
-                {
-                    kx = 0;
-                    if (++ky == s.KH) { ky = 0; ci++; }
-                }
+            }
+            if (++kx == kw)
+            {
+                kx = 0;
+                if (++ky == s.KH) { ky = 0; ci++; }
             }
         }
     }

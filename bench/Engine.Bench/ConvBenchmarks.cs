@@ -7,7 +7,7 @@ namespace Engine.Bench;
 [MemoryDiagnoser]
 public class ConvBenchmarks
 {
-    public static IEnumerable<string> Cases => ["3x3 64x56x56->64", "3x3 dw 128x56x56", "3x3 dw s2 128x56x56"];
+    public static IEnumerable<string> Cases => ["3x3 64x56x56->64", "3x3 dw 128x56x56", "3x3 dw s2 128x56x56", "1x1 32x120x160->32", "3x3 dw 32x120x160", "3x3 s2 3x240x320->16"];
 
     [ParamsSource(nameof(Cases))]
     public string Case { get; set; } = "";
@@ -25,6 +25,9 @@ public class ConvBenchmarks
         "3x3 64x56x56->64" => new Conv2DShape(1, 64, 56, 56, 64, 3, 3, 1, 1, 1, 1, 1, 1),
         "3x3 dw 128x56x56" => new Conv2DShape(1, 128, 56, 56, 128, 3, 3, 1, 1, 1, 1, 1, 1, Groups: 128),
         "3x3 dw s2 128x56x56" => new Conv2DShape(1, 128, 56, 56, 128, 3, 3, 2, 2, 1, 1, 1, 1, Groups: 128),
+        "1x1 32x120x160->32" => new Conv2DShape(1, 32, 120, 160, 32, 1, 1),
+        "3x3 dw 32x120x160" => new Conv2DShape(1, 32, 120, 160, 32, 3, 3, 1, 1, 1, 1, 1, 1, Groups: 32),
+        "3x3 s2 3x240x320->16" => new Conv2DShape(1, 3, 240, 320, 16, 3, 3, 2, 2, 1, 1, 1, 1),
         _ => throw new ArgumentException(c),
     };
 

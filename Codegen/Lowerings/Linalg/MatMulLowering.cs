@@ -19,7 +19,10 @@ public sealed class MatMulLowering : IEpilogueLowering
         if (!gemm && (ctx.Constant(1) is null || ctx.InShape(1).Length != 2)) return BatchedMatMulLowering.Instance.TryEmit(ctx); // batched / dynamic B
         if (ctx.OutType(0) != DataType.Float || ctx.InType(0) != DataType.Float || ctx.InType(1) != DataType.Float)
             return "only float32 is lowered";
-        if (ctx.Constant(1) is not { } b) return "B is not a constant (only pre-packed weights are lowered)";
+        if (ctx.Constant(1) is not { } b)
+            return ctx.InShape(0).Length > 2 || ctx.InShape(1).Length > 2
+                ? "batched product of two run-time operands (the batched MatMul lowering's case)"
+                : "B is not a constant (only pre-packed weights are lowered here)";
         var aShape = ctx.InShape(0);
         var bShape = ctx.InShape(1);
         if (bShape.Length != 2) return "B is not a matrix";
@@ -148,7 +151,8 @@ public sealed class MatMulLowering : IEpilogueLowering
             residual is null ? "default" : $"new ReadOnlySpan<float>({residual}, {I((long)m * n)})",
             I(n),
             $"new Span<float>({scratch}, {I(scratchFloats)})",
-            ctx.Threads) + ");");
+            ctx.Threads,
+            Nn.ConvLowering.IsaFor(ctx.Vector)) + ");");
         return null;
     }
 }

@@ -8,6 +8,7 @@ public static class CommandCatalog
     public static IEnumerable<Command> All() =>
     [
         RunCommand.Create(),
+        BenchCommand.Create(),
         InspectCommand.Create(),
         ConvertCommand.Create(),
         ConformanceCommand.Create(),
