@@ -30,6 +30,7 @@ internal static class BuilderKit
         var ours = RunReference(mg, inputs);
         var bytes = OnnxExporter.Export(mg.Graph).ToByteArray();
         var ort = OrtRunner.Run(bytes, inputs);
+        Assert.Equal(mg.Graph.Outputs.Count, ort.Count);
         foreach (var (name, expected) in ort)
         {
             Assert.True(ours.ContainsKey(name), $"output {name} missing");
