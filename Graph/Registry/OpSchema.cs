@@ -8,7 +8,7 @@ namespace Engine.Graph;
 /// older opset forms to this one. Later layers attach gradient rules and lowerings here too.
 /// Built fluently: <c>r.Add("Relu").In("X").Out("Y").Infer(…).Kernel(…)</c>.
 /// </summary>
-public sealed class OpSchema
+public sealed partial class OpSchema
 {
     private readonly List<ParamSpec> _inputs = new();
     private readonly List<ParamSpec> _outputs = new();

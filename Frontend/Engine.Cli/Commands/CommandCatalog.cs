@@ -13,5 +13,6 @@ public static class CommandCatalog
         ConformanceCommand.Create(),
         OptimizeCommand.Create(),
         DemoCommand.Create(),
+        TrainCommand.Create(),
     ];
 }

@@ -10,7 +10,8 @@ public sealed class ConstantOps : IOpLibrary
         r.Add("Identity").Since(21).In("input").Out("output")
             .Infer(Shapes.SameAsInput0)
             .WithKernel(ConstantKernels.Identity)
-            .Fuses(FusionKind.Injective);
+            .Fuses(FusionKind.Injective)
+            .Gradient(GradientRules.PassThrough);
 
         r.Add("Constant").Since(21).Out("output")
             .OptionalAttr("value", AttrType.Tensor)

@@ -17,14 +17,17 @@ public sealed class CastOps : IOpLibrary
             .Infer(ctx => ctx.SetOutput(0, ElementwiseInference.TypeAttribute(ctx, "to"), ctx.Required(0).Dims))
             .WithKernel(CastKernels.Cast)
             .Fuses(FusionKind.ElemWise)
-            .Upgrade(6, "'to' from a type name to a type code", CastToTypeCode);
+            .Upgrade(6, "'to' from a type name to a type code", CastToTypeCode)
+            .Gradient(g => g.SetGrad(0, g.Cast(g.dY(0)!, g.X(0).Type.Elem)));
 
         r.Add("CastLike").Since(25).In("input", "target_type").Out("output")
             .Attr("saturate", 1)
             .Attr("round_mode", "up")
             .Infer(ctx => ctx.SetOutput(0, ctx.Required(1).Elem, ctx.Required(0).Dims))
             .WithKernel(CastKernels.CastLike)
-            .Fuses(FusionKind.ElemWise);
+            .Fuses(FusionKind.ElemWise)
+            .NotDifferentiable(1)
+            .Gradient(g => g.SetGrad(0, g.Cast(g.dY(0)!, g.X(0).Type.Elem)));
 
         r.Add("BitCast").Since(26).In("input").Out("output")
             .RequiredAttr("to", AttrType.Int)

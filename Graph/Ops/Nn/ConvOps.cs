@@ -18,7 +18,8 @@ public sealed class ConvOps : IOpLibrary
             .OptionalAttr("strides", AttrType.Ints)
             .Infer(InferConv)
             .WithKernel(ConvKernels.Conv)
-            .Fuses(FusionKind.OutEWiseFusable);
+            .Fuses(FusionKind.OutEWiseFusable)
+            .Gradient(ConvGradients.Conv);
 
         r.Add("ConvTranspose").Since(22).In("X", "W", "B?").Out("Y")
             .Attr("auto_pad", "NOTSET")
@@ -31,7 +32,8 @@ public sealed class ConvOps : IOpLibrary
             .OptionalAttr("strides", AttrType.Ints)
             .Infer(InferConvTranspose)
             .WithKernel(ConvTransposeKernels.ConvTranspose)
-            .Fuses(FusionKind.OutEWiseFusable);
+            .Fuses(FusionKind.OutEWiseFusable)
+            .Gradient(ConvGradients.ConvTranspose);
 
         r.Add("DeformConv").Since(22).In("X", "W", "offset", "B?", "mask?").Out("Y")
             .OptionalAttr("dilations", AttrType.Ints)

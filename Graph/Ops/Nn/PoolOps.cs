@@ -20,7 +20,8 @@ public sealed class PoolOps : IOpLibrary
             .OptionalAttr("strides", AttrType.Ints)
             .Infer(ctx => WindowInference.Pool(ctx, ctx.Attributes.GetInt("ceil_mode") != 0, 2))
             .WithKernel(PoolKernels.MaxPool)
-            .Fuses(FusionKind.OutEWiseFusable);
+            .Fuses(FusionKind.OutEWiseFusable)
+            .Gradient(PoolGradients.Max);
 
         r.Add("AveragePool").Since(22).In("X").Out("Y")
             .Attr("auto_pad", "NOTSET")
@@ -32,7 +33,8 @@ public sealed class PoolOps : IOpLibrary
             .OptionalAttr("strides", AttrType.Ints)
             .Infer(ctx => WindowInference.Pool(ctx, ctx.Attributes.GetInt("ceil_mode") != 0))
             .WithKernel(PoolKernels.AveragePool)
-            .Fuses(FusionKind.OutEWiseFusable);
+            .Fuses(FusionKind.OutEWiseFusable)
+            .Gradient(PoolGradients.Average);
 
         r.Add("LpPool").Since(22).In("X").Out("Y")
             .Attr("auto_pad", "NOTSET")
@@ -49,12 +51,14 @@ public sealed class PoolOps : IOpLibrary
         r.Add("GlobalAveragePool").Since(22).In("X").Out("Y")
             .Infer(InferGlobal)
             .WithKernel(GlobalPoolKernels.GlobalAveragePool)
-            .Fuses(FusionKind.CommReduce);
+            .Fuses(FusionKind.CommReduce)
+            .Gradient(PoolGradients.GlobalAverage);
 
         r.Add("GlobalMaxPool").Since(22).In("X").Out("Y")
             .Infer(InferGlobal)
             .WithKernel(GlobalPoolKernels.GlobalMaxPool)
-            .Fuses(FusionKind.CommReduce);
+            .Fuses(FusionKind.CommReduce)
+            .Gradient(PoolGradients.GlobalMax);
 
         r.Add("GlobalLpPool").Since(22).In("X").Out("Y")
             .Attr("p", 2L)

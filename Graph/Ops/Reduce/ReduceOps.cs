@@ -11,20 +11,74 @@ public sealed class ReduceOps : IOpLibrary
 {
     public void Register(OpRegistry r)
     {
-        Define(r, "ReduceSum", 13, 13, ReduceKernels.ReduceSum);
-        Define(r, "ReduceMean", 18, 18, ReduceKernels.ReduceMean);
-        Define(r, "ReduceMax", 20, 18, ReduceKernels.ReduceMax);
-        Define(r, "ReduceMin", 20, 18, ReduceKernels.ReduceMin);
-        Define(r, "ReduceProd", 18, 18, ReduceKernels.ReduceProd);
-        Define(r, "ReduceL1", 18, 18, ReduceKernels.ReduceL1);
-        Define(r, "ReduceL2", 18, 18, ReduceKernels.ReduceL2);
-        Define(r, "ReduceLogSum", 18, 18, ReduceKernels.ReduceLogSum);
-        Define(r, "ReduceLogSumExp", 18, 18, ReduceKernels.ReduceLogSumExp);
-        Define(r, "ReduceSumSquare", 18, 18, ReduceKernels.ReduceSumSquare);
+        // Every rule first restores the reduced axes (Unsqueeze when keepdims = 0), so the incoming
+        // gradient and the forward result broadcast against the input.
+        Define(r, "ReduceSum", 13, 13, ReduceKernels.ReduceSum).Gradient(g =>
+            g.SetGrad(0, g.ExpandTo(Restore(g, g.dY(0)!), g.X(0))));
+        Define(r, "ReduceMean", 18, 18, ReduceKernels.ReduceMean).Gradient(g =>
+            g.SetGrad(0, g.ExpandTo(g.Op("Div", Restore(g, g.dY(0)!), ReducedCount(g)), g.X(0))));
+        Define(r, "ReduceMax", 20, 18, ReduceKernels.ReduceMax).Gradient(SelectedGradient);
+        Define(r, "ReduceMin", 20, 18, ReduceKernels.ReduceMin).Gradient(SelectedGradient);
+        // d(Πx)/dx_i = Π/x_i: exact away from zeros (a zero element gives inf/NaN, not a silent 0).
+        Define(r, "ReduceProd", 18, 18, ReduceKernels.ReduceProd).Gradient(g =>
+            g.SetGrad(0, g.Op("Div", g.Op("Mul", Restore(g, g.dY(0)!), Restore(g, g.Y(0))), g.X(0))));
+        Define(r, "ReduceL1", 18, 18, ReduceKernels.ReduceL1).Gradient(g =>
+            g.SetGrad(0, g.Op("Mul", g.Op("Sign", g.X(0)), Restore(g, g.dY(0)!))));
+        Define(r, "ReduceL2", 18, 18, ReduceKernels.ReduceL2).Gradient(g =>
+            g.SetGrad(0, g.Op("Mul", g.X(0), g.Op("Div", Restore(g, g.dY(0)!), Restore(g, g.Y(0))))));
+        Define(r, "ReduceLogSum", 18, 18, ReduceKernels.ReduceLogSum).Gradient(g =>
+            g.SetGrad(0, g.ExpandTo(g.Op("Div", Restore(g, g.dY(0)!), g.Op("Exp", Restore(g, g.Y(0)))), g.X(0))));
+        Define(r, "ReduceLogSumExp", 18, 18, ReduceKernels.ReduceLogSumExp).Gradient(g =>
+            g.SetGrad(0, g.Op("Mul", Restore(g, g.dY(0)!), g.Op("Exp", g.Op("Sub", g.X(0), Restore(g, g.Y(0)))))));
+        Define(r, "ReduceSumSquare", 18, 18, ReduceKernels.ReduceSumSquare).Gradient(g =>
+            g.SetGrad(0, g.Op("Mul", g.Op("Mul", g.X(0), g.ConstLike(2, g.X(0))), Restore(g, g.dY(0)!))));
     }
 
-    private static void Define(OpRegistry r, string name, int version, int axesInputSince, Kernel kernel)
+    /// <summary>
+    /// <paramref name="v"/> (shaped like the result) with the reduced axes put back as size-1 dims, so it
+    /// broadcasts against the input. Without axes (and noop_with_empty_axes = 0) every axis was reduced.
+    /// </summary>
+    private static Value Restore(GradientContext g, Value v)
     {
+        if (g.Attributes.GetInt("keepdims") != 0) return v;
+        var x = g.X(0);
+        Value? axes = g.HasX(1) ? g.X(1) : null;
+        if (axes is not null && g.ConstantOf(axes) is { Length: 0 }) axes = null;
+        if (axes is null)
+        {
+            if (g.Attributes.GetInt("noop_with_empty_axes") != 0) return v;
+            if (!x.Type.HasRank) throw g.Fail("the input's rank must be known to differentiate a full reduction without keepdims");
+            if (x.Type.Rank == 0) return v;
+            axes = g.Ints(Enumerable.Range(0, x.Type.Rank).Select(i => (long)i).ToArray());
+        }
+        return g.Op("Unsqueeze", v, axes);
+    }
+
+    /// <summary>How many input elements went into each result element (a constant when shapes are static).</summary>
+    private static Value ReducedCount(GradientContext g)
+    {
+        var x = g.X(0);
+        var y = g.Y(0);
+        if (x.Type.IsStatic && y.Type.IsStatic)
+            return g.ConstLike(Runtime.Tensor.ElementCount(x.Type.StaticShape()) / Math.Max(1, Runtime.Tensor.ElementCount(y.Type.StaticShape())), x);
+        return g.Op("Div", g.Cast(g.Op("Size", x), x.Type.Elem), g.Cast(g.Op("Size", y), x.Type.Elem));
+    }
+
+    /// <summary>ReduceMax/Min: the gradient goes to the elements equal to the result, split evenly between ties.</summary>
+    private static void SelectedGradient(GradientContext g)
+    {
+        var x = g.X(0);
+        var mask = g.Mask(g.Op("Equal", x, Restore(g, g.Y(0))), x);
+        var count = g.Attributes.GetInt("keepdims") != 0 ? CountLike(g, mask) : Restore(g, CountLike(g, mask));
+        g.SetGrad(0, g.Op("Mul", mask, g.Op("Div", Restore(g, g.dY(0)!), count)));
+    }
+
+    /// <summary>The forward reduction's ReduceSum over the same axes (same attributes).</summary>
+    private static Value CountLike(GradientContext g, Value v) =>
+        g.Op("ReduceSum", [v, g.HasX(1) ? g.X(1) : null],
+            ("keepdims", g.Attributes.GetInt("keepdims")), ("noop_with_empty_axes", g.Attributes.GetInt("noop_with_empty_axes")));
+
+    private static OpSchema Define(OpRegistry r, string name, int version, int axesInputSince, Kernel kernel) =>
         r.Add(name).Since(version).In("data", "axes?").Out("reduced")
             .Attr("keepdims", 1L)
             .Attr("noop_with_empty_axes", 0L)
@@ -32,8 +86,8 @@ public sealed class ReduceOps : IOpLibrary
             .WithKernel(kernel)
             .Fuses(FusionKind.CommReduce)
             .Upgrade(axesInputSince, "'axes' attribute becomes the optional second input",
-                ctx => ctx.MoveAttributeToInput("axes", 1, DataType.Int64));
-    }
+                ctx => ctx.MoveAttributeToInput("axes", 1, DataType.Int64))
+            .NotDifferentiable(1);
 
     /// <summary>Shared inference: exact when the axes are constant (or absent), rank-only otherwise.</summary>
     public static void Infer(InferenceContext ctx)

@@ -194,7 +194,7 @@ public static class PoolKernels
         if (!DataTypes.IsFloat(x.Type)) throw ctx.Fail($"{x.Type} is not supported (float types only)");
     }
 
-    private static PoolWindow Window(KernelContext ctx, Tensor x, bool ceilMode)
+    internal static PoolWindow Window(KernelContext ctx, Tensor x, bool ceilMode)
     {
         var ks = ctx.Attributes.GetInts("kernel_shape");
         if (ks.Length != x.Rank - 2) throw ctx.Fail($"kernel_shape has {ks.Length} dims but X has {x.Rank - 2} spatial dims");

@@ -2,7 +2,10 @@ using Engine.Runtime.Kernels;
 
 namespace Engine.Graph.Ops;
 
-/// <summary>NegativeLogLikelihoodLoss and SoftmaxCrossEntropyLoss (older versions differ only in types).</summary>
+/// <summary>
+/// NegativeLogLikelihoodLoss and SoftmaxCrossEntropyLoss (older versions differ only in types). Their
+/// gradients go through ai.engine::CrossEntropyLogProbGrad (see <see cref="LossGradients"/>).
+/// </summary>
 public sealed class LossOps : IOpLibrary
 {
     public void Register(OpRegistry r)
@@ -12,7 +15,9 @@ public sealed class LossOps : IOpLibrary
             .OptionalAttr("ignore_index", AttrType.Int)
             .Infer(ctx => ctx.SetOutput(0, ctx.Required(0).Elem, LossDims(ctx)))
             .WithKernel(LossKernels.NegativeLogLikelihoodLoss)
-            .Fuses(FusionKind.Opaque);
+            .Fuses(FusionKind.Opaque)
+            .NotDifferentiable(1, 2)
+            .Gradient(g => LossGradients.CrossEntropy(g, softmax: false));
 
         r.Add("SoftmaxCrossEntropyLoss").Since(13).In("scores", "labels", "weights?").Out("output", "log_prob?")
             .Attr("reduction", "mean")
@@ -24,7 +29,9 @@ public sealed class LossOps : IOpLibrary
                 ctx.SetOutput(1, scores);
             })
             .WithKernel(LossKernels.SoftmaxCrossEntropyLoss)
-            .Fuses(FusionKind.Opaque);
+            .Fuses(FusionKind.Opaque)
+            .NotDifferentiable(1, 2)
+            .Gradient(g => LossGradients.CrossEntropy(g, softmax: true));
     }
 
     /// <summary>Per-element losses have the target's shape; reduced losses are scalars.</summary>
