@@ -131,7 +131,7 @@ public class Model
     /// Lowers the model to a graph. The batch dim stays symbolic ("N") unless <paramref name="batch"/> is
     /// given. Parameters without values are initialized from <paramref name="seed"/> first.
     /// </summary>
-    public ModelGraph ToGraph(BuildMode mode = BuildMode.Inference, int? batch = null, int seed = 0)
+    public BuiltGraph ToGraph(BuildMode mode = BuildMode.Inference, int? batch = null, int seed = 0)
     {
         Initialize(seed);
         var g = new Graph.Graph(Name);
@@ -170,7 +170,7 @@ public class Model
             v.Name = name;
             g.Outputs.Add(v);
         }
-        return new ModelGraph(g, mode, pvals, updates);
+        return new BuiltGraph(g, mode, pvals, updates);
     }
 
     /// <summary>Copies weights from another model by layer and parameter name (shapes must match); returns how many.</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.IO.Compression;
 using Engine.Runtime;
+using Engine.Training;
 
 namespace Engine.Builder.Data;
 
@@ -8,7 +9,7 @@ namespace Engine.Builder.Data;
 public static class CsvReader
 {
     /// <param name="skipHeader">Skip the first line (e.g. iris.csv's "150,4,names…").</param>
-    public static LabeledData Read(string path, string name, int labelColumn = -1, bool skipHeader = false, int? classes = null)
+    public static Dataset Read(string path, string name, int labelColumn = -1, bool skipHeader = false, int? classes = null)
     {
         if (!File.Exists(path)) throw new EngineException($"CSV file '{path}' not found");
         using var file = File.OpenRead(path);
@@ -46,7 +47,7 @@ public static class CsvReader
         }
         if (labels.Count == 0) throw new EngineException($"CSV file '{path}': no rows");
         int k = classes ?? (int)(labels.Max() + 1);
-        return new LabeledData(features.ToArray(), [width - 1], labels.ToArray(), k, name);
+        return new Dataset(name, features.ToArray(), [width - 1], labels.ToArray(), k);
     }
 
     private static string? ReadLine(StreamReader r, string path)

@@ -1,16 +1,15 @@
 using Engine.Runtime;
+using Engine.Training;
 
 namespace Engine.Builder.Data;
 
 /// <summary>
-/// The datasets the CLI and the demo know by name. Fashion-MNIST comes from the Debian package
-/// dataset-fashion-mnist (installed by ./engine's setup); digits ships with the repo (data/digits).
+/// Datasets known by name beyond the training library's: Fashion-MNIST from the Debian package
+/// dataset-fashion-mnist (scripts/setup-deps installs it), and the digits set the repo carries in data/.
 /// </summary>
 public static class Datasets
 {
     public const string FashionMnistDir = "/usr/share/datasets/fashion-mnist";
-
-    public static IReadOnlyList<string> Names { get; } = ["digits", "fashion-mnist", "iris"];
 
     /// <summary>Fashion-MNIST class names, index = label.</summary>
     public static readonly string[] FashionMnistClasses =
@@ -20,37 +19,29 @@ public static class Datasets
         File.Exists(Path.Combine(dir, "train-images-idx3-ubyte.gz")) && File.Exists(Path.Combine(dir, "t10k-labels-idx1-ubyte.gz"));
 
     /// <summary>Fashion-MNIST's official 60,000/10,000 split as [1, 28, 28] images in [0, 1].</summary>
-    public static (LabeledData Train, LabeledData Test) FashionMnist(string dir = FashionMnistDir)
+    public static (Dataset Train, Dataset Test) FashionMnist(string dir = FashionMnistDir)
     {
         if (!FashionMnistAvailable(dir))
-            throw new EngineException($"Fashion-MNIST not found in {dir}: install it with 'apt-get install dataset-fashion-mnist'");
-        return (IdxReader.ReadImages(Path.Combine(dir, "train-images-idx3-ubyte.gz"), Path.Combine(dir, "train-labels-idx1-ubyte.gz"), 10, "fashion-mnist/train"),
+            throw new EngineException($"Fashion-MNIST not found in {dir}: install it with 'apt-get install dataset-fashion-mnist' (scripts/setup-deps does)");
+        return (IdxReader.ReadImages(Path.Combine(dir, "train-images-idx3-ubyte.gz"), Path.Combine(dir, "train-labels-idx1-ubyte.gz"), 10, "fashion-mnist"),
                 IdxReader.ReadImages(Path.Combine(dir, "t10k-images-idx3-ubyte.gz"), Path.Combine(dir, "t10k-labels-idx1-ubyte.gz"), 10, "fashion-mnist/test"));
     }
 
-    /// <summary>UCI digits: 1,797 8×8 images (pixels 0–16), as flat 64-feature rows scaled to [0, 1].</summary>
-    public static LabeledData Digits(string path)
-    {
-        var d = CsvReader.Read(path, "digits", classes: 10);
-        var x = d.Features.Select(v => v / 16f).ToArray();
-        return new LabeledData(x, d.SampleShape, d.Labels, 10, "digits");
-    }
-
-    /// <summary>The same digits as [1, 8, 8] images, for convolutional models.</summary>
-    public static LabeledData AsImages(LabeledData flat, int channels, int height, int width) =>
-        new(flat.Features, [channels, height, width], flat.Labels, flat.Classes, flat.Name);
-
-    /// <summary>Finds the carried digits file from the working directory or the executable's location upwards.</summary>
-    public static string? FindDigits()
+    /// <summary>The repo's data folder (holding digits/digits.csv.gz), searched from the working directory and the executable upwards.</summary>
+    public static string? FindDataDir()
     {
         foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
         {
             for (var d = new DirectoryInfo(start); d is not null; d = d.Parent)
             {
-                var p = Path.Combine(d.FullName, "data", "digits", "digits.csv.gz");
-                if (File.Exists(p)) return p;
+                var p = Path.Combine(d.FullName, "data");
+                if (File.Exists(Path.Combine(p, "digits", "digits.csv.gz"))) return p;
             }
         }
         return null;
     }
+
+    /// <summary>The carried digits (1,797 samples, 64 features in [0, 1]).</summary>
+    public static Dataset Digits() =>
+        DatasetRegistry.LoadDigits(FindDataDir() ?? throw new EngineException("dataset 'digits': data/digits/digits.csv.gz not found above the working directory"));
 }

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using Engine.Runtime;
+using Engine.Training;
 
 namespace Engine.Builder.Data;
 
@@ -51,7 +52,7 @@ public static class IdxReader
     }
 
     /// <summary>An image file ([n, rows, cols]) and its label file as a dataset of [1, rows, cols] samples scaled to [0, 1].</summary>
-    public static LabeledData ReadImages(string imagesPath, string labelsPath, int classes, string name)
+    public static Dataset ReadImages(string imagesPath, string labelsPath, int classes, string name)
     {
         var (shape, pixels) = ReadBytes(imagesPath);
         var (lshape, labels) = ReadBytes(labelsPath);
@@ -59,6 +60,6 @@ public static class IdxReader
         if (lshape.Length != 1 || lshape[0] != shape[0]) throw new EngineException($"IDX file '{labelsPath}': {lshape[0]} labels for {shape[0]} images");
         var x = new float[pixels.Length];
         for (int i = 0; i < x.Length; i++) x[i] = pixels[i] / 255f;
-        return new LabeledData(x, [1, shape[1], shape[2]], labels.Select(b => (long)b).ToArray(), classes, name);
+        return new Dataset(name, x, [1, shape[1], shape[2]], labels.Select(b => (long)b).ToArray(), classes);
     }
 }

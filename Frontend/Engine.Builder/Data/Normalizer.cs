@@ -1,4 +1,5 @@
 using Engine.Runtime;
+using Engine.Training;
 
 namespace Engine.Builder.Data;
 
@@ -22,7 +23,7 @@ public sealed class Normalizer
 
     public float[] Std { get; }
 
-    public static Normalizer Fit(LabeledData train, bool perChannel)
+    public static Normalizer Fit(Dataset train, bool perChannel)
     {
         int per = train.SampleSize;
         int groups = perChannel ? train.SampleShape[0] : per;
@@ -51,7 +52,7 @@ public sealed class Normalizer
     }
 
     /// <summary>A normalized copy.</summary>
-    public LabeledData Apply(LabeledData data)
+    public Dataset Apply(Dataset data)
     {
         int per = data.SampleSize;
         if (per != Mean.Length * _groupSize) throw new EngineException($"normalizer fitted on {Mean.Length * _groupSize} features, data '{data.Name}' has {per}");
@@ -61,6 +62,6 @@ public sealed class Normalizer
             int g = (int)(i % per) / _groupSize;
             x[i] = (data.Features[i] - Mean[g]) / Std[g];
         }
-        return new LabeledData(x, data.SampleShape, data.Labels, data.Classes, data.Name);
+        return new Dataset(data.Name, x, data.SampleShape, data.Labels, data.Classes);
     }
 }

@@ -20,7 +20,7 @@ internal static class BuilderKit
         return new Tensor(DataType.Float, shape, data);
     }
 
-    public static Dictionary<string, Tensor> RunReference(ModelGraph mg, Dictionary<string, Tensor> inputs) =>
+    public static Dictionary<string, Tensor> RunReference(BuiltGraph mg, Dictionary<string, Tensor> inputs) =>
         new ReferenceExecutor(mg.Graph).Run(inputs);
 
     /// <summary>Exports the inference graph to ONNX, runs it in ORT, and compares every output with the reference executor.</summary>

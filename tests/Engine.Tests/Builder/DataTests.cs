@@ -1,18 +1,17 @@
 using System.IO.Compression;
 using Engine.Builder.Data;
 using Engine.Runtime;
+using Engine.Training;
 using Xunit;
 
 namespace Engine.Tests.Builder;
 
 public class DataTests
 {
-    private static string DigitsPath => Datasets.FindDigits() ?? throw new InvalidOperationException("data/digits not found above the test directory");
-
     [Fact]
     public void Carried_digits_load_with_ten_classes()
     {
-        var d = Datasets.Digits(DigitsPath);
+        var d = Datasets.Digits();
         Assert.Equal(1797, d.Count);
         Assert.Equal([64], d.SampleShape);
         Assert.All(d.ClassCounts(), c => Assert.InRange(c, 170, 190));
@@ -22,10 +21,10 @@ public class DataTests
     [Fact]
     public void Split_is_seeded_disjoint_and_complete()
     {
-        var d = Datasets.Digits(DigitsPath);
-        var (a, b) = d.Split(0.8, seed: 5);
-        var (a2, _) = d.Split(0.8, seed: 5);
-        var (a3, _) = d.Split(0.8, seed: 6);
+        var d = Datasets.Digits();
+        var (a, b) = d.Split(0.8, new Rng(5));
+        var (a2, _) = d.Split(0.8, new Rng(5));
+        var (a3, _) = d.Split(0.8, new Rng(6));
         Assert.Equal(1438, a.Count);
         Assert.Equal(359, b.Count);
         Assert.Equal(a.Labels, a2.Labels);
@@ -36,19 +35,19 @@ public class DataTests
     [Fact]
     public void Batches_cover_every_sample_once_per_epoch()
     {
-        var d = Datasets.Digits(DigitsPath).Take(103);
-        var batches = d.Batches(16, new Random(1)).ToList();
+        var d = Datasets.Digits().Take(103);
+        var batches = d.Batches(16, new Rng(1)).ToList();
         Assert.Equal(7, batches.Count);
         Assert.Equal([7, 64], batches[^1].X.Shape);
         Assert.Equal(d.Labels.Order(), batches.SelectMany(b => b.Y.As<long>()).Order());
-        Assert.Equal(6, d.Batches(16, new Random(1), dropLast: true).Count());
+        Assert.Equal(6, d.Batches(16, new Rng(1), dropLast: true).Count());
     }
 
     [Fact]
     public void Normalizer_uses_training_statistics_only()
     {
-        var train = new LabeledData([1, 10, 3, 10, 5, 10], [2], [0, 1, 0], 2);
-        var test = new LabeledData([3, 7], [2], [1], 2);
+        var train = new Dataset("train", [1, 10, 3, 10, 5, 10], [2], [0, 1, 0], 2);
+        var test = new Dataset("test", [3, 7], [2], [1], 2);
         var n = Normalizer.Fit(train, perChannel: false);
         Assert.Equal([3f, 10f], n.Mean);
         Assert.Equal(1f, n.Std[1]); // constant feature keeps scale 1

@@ -6,9 +6,9 @@ namespace Engine.Builder;
 /// A model lowered to the IR for one mode: the graph, which initializer holds which parameter, and in
 /// training mode the buffers' next values (graph outputs a training step writes back).
 /// </summary>
-public sealed class ModelGraph
+public sealed class BuiltGraph
 {
-    internal ModelGraph(Graph.Graph graph, BuildMode mode, IReadOnlyDictionary<Parameter, Value> parameters, IReadOnlyList<(Parameter Buffer, Value Next)> stateUpdates)
+    internal BuiltGraph(Graph.Graph graph, BuildMode mode, IReadOnlyDictionary<Parameter, Value> parameters, IReadOnlyList<(Parameter Buffer, Value Next)> stateUpdates)
     {
         Graph = graph;
         Mode = mode;
