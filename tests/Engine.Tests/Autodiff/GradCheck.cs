@@ -46,11 +46,12 @@ public static class GradCheck
         var wrt = options.Wrt ?? Enumerable.Range(0, inputs.Length).Where(i => DataTypes.IsFloat(inputs[i].Type)).ToArray();
         if (wrt.Length == 0) throw new ArgumentException("nothing to differentiate: no float input");
 
-        var forward = Build(build, inputs, options.Seed);
+        var shapes = OutputShapes(build, inputs);
+        var forward = Build(build, inputs, options.Seed, shapes);
         var feeds = Feeds(inputs);
         double lossAt(Tensor[] xs) => new ReferenceExecutor(forward).Run(Feeds(xs))["loss"].ScalarAsDouble();
 
-        var diffGraph = Build(build, inputs, options.Seed);
+        var diffGraph = Build(build, inputs, options.Seed, shapes);
         var grads = Engine.Passes.Autodiff.Differentiate(diffGraph, diffGraph.Outputs[0], wrt.Select(i => diffGraph.Inputs[i]).ToArray(),
             new AutodiffOptions { ExposeGradients = true });
         Verifier.VerifyOrThrow(diffGraph);
@@ -103,7 +104,17 @@ public static class GradCheck
         return Tensor.FromArray(data, shape);
     }
 
-    private static Graph.Graph Build(Func<GraphBuilder, Value[], Value[]> build, Tensor[] inputs, int seed)
+    /// <summary>The outputs' runtime shapes (from one forward run: a dynamic output has no static type).</summary>
+    private static int[][] OutputShapes(Func<GraphBuilder, Value[], Value[]> build, Tensor[] inputs)
+    {
+        var g = new Graph.Graph("probe");
+        var xs = inputs.Select((t, i) => g.AddInput($"x{i}", TensorType.Of(t.Type, t.Shape.Select(d => (long)d).ToArray()))).ToArray();
+        var outs = build(new GraphBuilder(g, "fwd"), xs);
+        g.Outputs.AddRange(outs);
+        return new ReferenceExecutor(g).Run(inputs.Cast<Tensor?>().ToArray()).Select(t => t!.Shape).ToArray();
+    }
+
+    private static Graph.Graph Build(Func<GraphBuilder, Value[], Value[]> build, Tensor[] inputs, int seed, int[][] shapes)
     {
         var g = new Graph.Graph("gradcheck");
         var xs = inputs.Select((t, i) => g.AddInput($"x{i}", TensorType.Of(t.Type, t.Shape.Select(d => (long)d).ToArray()))).ToArray();
@@ -111,11 +122,11 @@ public static class GradCheck
         var outs = build(b, xs);
         var terms = new List<Value?>();
         var rng = new Random(seed);
-        foreach (var o in outs)
+        for (int j = 0; j < outs.Length; j++)
         {
+            var o = outs[j];
             if (!DataTypes.IsFloat(o.Type.Elem)) continue;
-            if (!o.Type.IsStatic) throw new ArgumentException($"output '{o.Name}' has no static shape ({o.Type}); the check needs one");
-            var shape = o.Type.StaticShape();
+            var shape = shapes[j];
             var r = Tensor.FromArray(Enumerable.Range(0, (int)Tensor.ElementCount(shape)).Select(_ => rng.NextDouble() * 2 - 1).ToArray(), shape);
             var weighted = b.Op("Mul", b.Cast(o, DataType.Double), b.Const(r));
             terms.Add(b.Op("ReduceSum", [weighted], ("keepdims", 0L)));
