@@ -131,7 +131,11 @@ public class Model
     /// Lowers the model to a graph. The batch dim stays symbolic ("N") unless <paramref name="batch"/> is
     /// given. Parameters without values are initialized from <paramref name="seed"/> first.
     /// </summary>
-    public BuiltGraph ToGraph(BuildMode mode = BuildMode.Inference, int? batch = null, int seed = 0)
+    public BuiltGraph ToGraph(BuildMode mode = BuildMode.Inference, int? batch = null, int seed = 0) =>
+        ToGraph(mode, batch is { } b ? Dim.Of(b) : null, seed);
+
+    /// <summary>Lowers the model with the batch dim given as a <see cref="Dim"/> (static or symbolic).</summary>
+    public BuiltGraph ToGraph(BuildMode mode, Dim? batch, int seed = 0)
     {
         Initialize(seed);
         var g = new Graph.Graph(Name);

@@ -1,0 +1,11 @@
+using Engine.Training;
+
+namespace Engine.Builder;
+
+/// <summary>Receives <c>Fit</c>'s progress (the CLI draws a Spectre.Console bar from it).</summary>
+public interface IFitProgress
+{
+    void EpochStarted(int epoch, int epochs, int samples);
+
+    void EpochFinished(EpochReport report, int samples);
+}
