@@ -13,6 +13,8 @@ public class FitTests
 
         public void EpochStarted(int epoch, int epochs, int samples) => Events.Add($"start {epoch}/{epochs}");
 
+        public void BatchFinished(int samplesDone, double loss) { }
+
         public void EpochFinished(EpochReport report, int samples) => Events.Add($"end {report.Epoch}");
     }
 
