@@ -7,6 +7,8 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        // The builder's zoo and Fashion-MNIST join the training library's registries before option help is built.
+        Engine.Builder.Zoo.ZooRegistration.RegisterAll();
         var root = new RootCommand("Engine: a deep-learning compiler for .NET — import, optimize, compile, train and compress models.");
         foreach (var c in CommandCatalog.All()) root.Subcommands.Add(c);
         var parse = root.Parse(args);

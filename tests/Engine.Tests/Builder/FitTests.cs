@@ -1,0 +1,52 @@
+using Engine.Builder;
+using Engine.Builder.Data;
+using Engine.Training;
+using Xunit;
+
+namespace Engine.Tests.Builder;
+
+public class FitTests
+{
+    private sealed class Recorder : IFitProgress
+    {
+        public List<string> Events { get; } = new();
+
+        public void EpochStarted(int epoch, int epochs, int samples) => Events.Add($"start {epoch}/{epochs}");
+
+        public void BatchFinished(int samplesDone, double loss) { }
+
+        public void EpochFinished(EpochReport report, int samples) => Events.Add($"end {report.Epoch}");
+    }
+
+    [Fact]
+    public void Fit_trains_a_builder_mlp_on_digits_and_writes_plot_and_checkpoint()
+    {
+        var (train, test) = Datasets.Digits().Split(0.8, new Rng(3));
+        var model = new Sequential([64]).Add(new Dense(32, "relu")).Add(new Dense(10));
+        string dir = Directory.CreateTempSubdirectory("fit").FullName;
+        try
+        {
+            var rec = new Recorder();
+            using var t = new ModelTraining(model, [64], 10, new TrainConfig { Epochs = 4, BatchSize = 32, Seed = 1, Lr = 0.005 });
+            var before = model.Parameters[0].Data!.As<float>().ToArray();
+            var history = t.Fit(train, test, rec, Path.Combine(dir, "mlp.ckpt"));
+            Assert.Equal(["start 1/4", "end 1", "start 2/4", "end 2", "start 3/4", "end 3", "start 4/4", "end 4"], rec.Events);
+            Assert.True(history.Epochs[^1].TrainLoss < history.Epochs[0].TrainLoss);
+            Assert.True(t.Evaluate(test).Accuracy > 0.9, $"accuracy {t.Evaluate(test).Accuracy}");
+            Assert.NotEqual(before, model.Parameters[0].Data!.As<float>());
+            Assert.True(new FileInfo(Path.Combine(dir, "mlp.png")).Length > 1000);
+            Assert.True(File.Exists(Path.Combine(dir, "mlp.ckpt")));
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Fact]
+    public void Fit_rejects_data_of_another_shape()
+    {
+        var model = new Sequential([10]).Add(new Dense(2));
+        Assert.Throws<Engine.Runtime.EngineException>(() => new ModelTraining(model, [64], 10, new TrainConfig()));
+    }
+}
