@@ -184,4 +184,20 @@ public class ShapeGradientTests
     [Fact]
     public void SpaceToDepth() =>
         GradCheck.Run((b, x) => b.Op("SpaceToDepth", [x[0]], ("blocksize", 2L)), [GradCheck.Random(4, [1, 3, 4, 2])]);
+
+    [Fact]
+    public void ReverseSequence() =>
+        GradCheck.Run((b, x) => b.Op("ReverseSequence", [x[0], x[1]], ("batch_axis", 1L), ("time_axis", 0L)),
+            [GradCheck.Random(5, [4, 3, 2]), Tensor.FromArray(new long[] { 4, 1, 2 }, 3)]);
+
+    [Fact]
+    public void CenterCropPad() => Gen.Select(Shaped(1, 3), Gen.Int[1, 5].Array[3], Gen.Bool).Sample(c =>
+    {
+        int rank = c.Item1.Shape.Length;
+        var target = c.Item2.Take(rank).Select(v => (long)v).ToArray();
+        GradCheck.Run((b, x) => c.Item3 && rank > 1
+                ? b.Op("CenterCropPad", [x[0], b.Ints(target[0], target[^1])], ("axes", new long[] { 0, -1 }))
+                : b.Op("CenterCropPad", x[0], b.Ints(target)),
+            [GradCheck.Random(c.Item1.Seed, c.Item1.Shape)]);
+    }, iter: Iter, threads: 1, print: c => P(c.Item1.Shape, c.Item1.Seed) + $" to {GradGen.Text(c.Item2)} axes {c.Item3}");
 }
