@@ -19,13 +19,16 @@ public sealed class LayoutOps : IOpLibrary
             .Attr("mode", "DCR")
             .Infer(ctx => InferBlocks(ctx, toSpace: true))
             .WithKernel(TransposeKernels.DepthToSpace)
-            .Fuses(FusionKind.Injective);
+            .Fuses(FusionKind.Injective)
+            .Gradient(DepthToSpaceGradient);
 
         r.Add("SpaceToDepth").Since(13).In("input").Out("output")
             .RequiredAttr("blocksize", AttrType.Int)
             .Infer(ctx => InferBlocks(ctx, toSpace: false))
             .WithKernel(TransposeKernels.SpaceToDepth)
-            .Fuses(FusionKind.Injective);
+            .Fuses(FusionKind.Injective)
+            // SpaceToDepth is exactly undone by DepthToSpace in DCR order.
+            .Gradient(g => g.SetGrad(0, g.Op("DepthToSpace", [g.dY(0)], ("blocksize", g.Attributes.GetInt("blocksize")), ("mode", "DCR"))));
 
         r.Add("Expand").Since(13).In("input", "shape").Out("output")
             .Infer(InferExpand)
@@ -40,6 +43,26 @@ public sealed class LayoutOps : IOpLibrary
             .Fuses(FusionKind.Injective)
             .NotDifferentiable(1)
             .Gradient(TileGradient);
+    }
+
+    /// <summary>
+    /// DCR is undone by SpaceToDepth. CRD: dY [N, C, H·b, W·b] viewed as [N, C, H, b, W, b] and permuted back to the
+    /// forward's [N, C, b, b, H, W] view of the input (C, H, W must be known; N may be symbolic).
+    /// </summary>
+    private static void DepthToSpaceGradient(GradientContext g)
+    {
+        long b = g.Attributes.GetInt("blocksize");
+        if (g.Attributes.GetString("mode") != "CRD")
+        {
+            g.SetGrad(0, g.Op("SpaceToDepth", [g.dY(0)], ("blocksize", b)));
+            return;
+        }
+        var x = g.X(0);
+        if (x.Type.Dims is not { Length: 4 } || x.Type.Dims.Skip(1).Any(d => !d.IsKnown)) throw g.Fail("C, H and W must be known to differentiate CRD DepthToSpace");
+        long c = x.Type.Dims[1].Value / (b * b), h = x.Type.Dims[2].Value, w = x.Type.Dims[3].Value;
+        var view = g.Op("Reshape", g.dY(0), g.Ints(0, c, h, b, w, b));
+        var back = g.Op("Transpose", [view], ("perm", new long[] { 0, 1, 3, 5, 2, 4 }));
+        g.SetGrad(0, g.Op("Reshape", back, g.Ints(0, c * b * b, h, w)));
     }
 
     /// <summary>The inverse permutation (no perm means reversed axes, its own inverse).</summary>

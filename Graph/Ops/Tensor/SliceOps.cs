@@ -48,7 +48,23 @@ public sealed class SliceOps : IOpLibrary
             .OptionalAttr("axes", AttrType.Ints)
             .Infer(InferCenterCropPad)
             .WithKernel(SliceKernels.CenterCropPad)
-            .Fuses(FusionKind.Injective);
+            .Fuses(FusionKind.Injective)
+            .NotDifferentiable(1)
+            // Cropping and padding about the centre use the same offset, (larger − smaller) / 2, so the
+            // same op back to the input's shape undoes the move (cropped elements get zeros).
+            .Gradient(g =>
+            {
+                var axes = g.Attributes.GetIntsOrNull("axes");
+                Value shape = g.ShapeOf(g.X(0));
+                if (axes is not null)
+                {
+                    int rank = g.X(0).Type.Rank;
+                    var idx = axes.Select(a => a < 0 ? a + rank : a).ToArray();
+                    shape = g.Op("Gather", [shape, g.Ints(idx)], ("axis", 0L));
+                }
+                var attrs = axes is null ? Array.Empty<(string, object)>() : [("axes", (object)axes)];
+                g.SetGrad(0, g.Op("CenterCropPad", [g.dY(0), shape], attrs));
+            });
     }
 
     /// <summary>

@@ -155,6 +155,23 @@ public class AutodiffTests
     }
 
     [Fact]
+    public void BroadcastGradientsReduceWhenEvenTheRankIsUnknown()
+    {
+        // b's rank is only known at run time (reshaped by a runtime shape), so the summed axes are computed then.
+        var g = PassAssert.Parse("""
+            graph main(%x: f32[2,3], %b0: f32[3], %shape: i64[?]) -> (%loss) {
+              %b = Reshape(%b0, %shape)
+              %y = Mul(%x, %b)
+              %loss = ReduceSum(%y) {keepdims = 0}
+            }
+            """);
+        Differentiate(g, g.Outputs[0], g.Inputs[1]);
+        var outs = Run(g, ("x", Tensor.FromArray(new[] { 1f, 2f, 3f, 4f, 5f, 6f }, 2, 3)), ("b0", Tensor.FromArray(new[] { 1f, 1f, 1f }, 3)),
+            ("shape", Tensor.FromArray(new long[] { 1, 1, 3 }, 3)));
+        Assert.Equal(new[] { 5f, 7f, 9f }, outs["grad_b0"].As<float>());
+    }
+
+    [Fact]
     public void SharedGradientValuesGetTheirOwnOutputs()
     {
         // Add hands the same dY to both operands; each still gets its own named output.

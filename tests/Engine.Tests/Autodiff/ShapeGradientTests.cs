@@ -152,4 +152,52 @@ public class ShapeGradientTests
         GradCheck.Run((b, x) => b.Op("Tile", x[0], b.Ints(c.Item2.Take(c.Item1.Shape.Length).Select(v => (long)v).ToArray())),
             [GradCheck.Random(c.Item1.Seed, c.Item1.Shape)]),
         iter: Iter, threads: 1, print: c => P(c.Item1.Shape, c.Item1.Seed) + $" repeats {GradGen.Text(c.Item2)}");
+
+    [Fact]
+    public void CumSum() => Gen.Select(Shaped(), Gen.Int[0, 2], Gen.Int[0, 3]).Sample(c =>
+        GradCheck.Run((b, x) => b.Op("CumSum", [x[0], b.Const(Tensor.Scalar((long)(c.Item2 % c.Item1.Shape.Length)))],
+                ("exclusive", (long)(c.Item3 & 1)), ("reverse", (long)(c.Item3 >> 1))),
+            [GradCheck.Random(c.Item1.Seed, c.Item1.Shape)]),
+        iter: Iter, threads: 1, print: c => P(c.Item1.Shape, c.Item1.Seed) + $" axis {c.Item2} flags {c.Item3}");
+
+    [Fact]
+    public void Trilu() => Gen.Select(Shaped(2, 3), Gen.Int[-2, 2], Gen.Bool).Sample(c =>
+        GradCheck.Run((b, x) => b.Op("Trilu", [x[0], b.Const(Tensor.Scalar((long)c.Item2))], ("upper", c.Item3 ? 1L : 0L)),
+            [GradCheck.Random(c.Item1.Seed, c.Item1.Shape)]),
+        iter: Iter, threads: 1, print: c => P(c.Item1.Shape, c.Item1.Seed) + $" k {c.Item2} upper {c.Item3}");
+
+    [Fact]
+    public void TopK() => Gen.Select(Shaped(), Gen.Int[0, 2], Gen.Int[1, 4], Gen.Bool).Sample(c =>
+    {
+        int axis = c.Item2 % c.Item1.Shape.Length;
+        long k = Math.Min(c.Item3, c.Item1.Shape[axis]);
+        GradCheck.RunMulti((b, x) => b.OpN("TopK", 2, [x[0], b.Ints(k)], ("axis", (long)axis), ("largest", c.Item4 ? 1L : 0L)),
+            [GradCheck.Distinct(c.Item1.Seed, c.Item1.Shape)]);
+    }, iter: Iter, threads: 1, print: c => P(c.Item1.Shape, c.Item1.Seed) + $" axis {c.Item2} k {c.Item3} largest {c.Item4}");
+
+    [Theory]
+    [InlineData("DCR")]
+    [InlineData("CRD")]
+    public void DepthToSpace(string mode) =>
+        GradCheck.Run((b, x) => b.Op("DepthToSpace", [x[0]], ("blocksize", 2L), ("mode", mode)), [GradCheck.Random(3, [2, 8, 2, 3])]);
+
+    [Fact]
+    public void SpaceToDepth() =>
+        GradCheck.Run((b, x) => b.Op("SpaceToDepth", [x[0]], ("blocksize", 2L)), [GradCheck.Random(4, [1, 3, 4, 2])]);
+
+    [Fact]
+    public void ReverseSequence() =>
+        GradCheck.Run((b, x) => b.Op("ReverseSequence", [x[0], x[1]], ("batch_axis", 1L), ("time_axis", 0L)),
+            [GradCheck.Random(5, [4, 3, 2]), Tensor.FromArray(new long[] { 4, 1, 2 }, 3)]);
+
+    [Fact]
+    public void CenterCropPad() => Gen.Select(Shaped(1, 3), Gen.Int[1, 5].Array[3], Gen.Bool).Sample(c =>
+    {
+        int rank = c.Item1.Shape.Length;
+        var target = c.Item2.Take(rank).Select(v => (long)v).ToArray();
+        GradCheck.Run((b, x) => c.Item3 && rank > 1
+                ? b.Op("CenterCropPad", [x[0], b.Ints(target[0], target[^1])], ("axes", new long[] { 0, -1 }))
+                : b.Op("CenterCropPad", x[0], b.Ints(target)),
+            [GradCheck.Random(c.Item1.Seed, c.Item1.Shape)]);
+    }, iter: Iter, threads: 1, print: c => P(c.Item1.Shape, c.Item1.Seed) + $" to {GradGen.Text(c.Item2)} axes {c.Item3}");
 }
