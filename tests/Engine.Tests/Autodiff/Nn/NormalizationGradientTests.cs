@@ -103,6 +103,21 @@ public class NormalizationGradientTests
         OpGradCheck.Check(new CheckCase("InstanceNormalization", [x, scale, bias], [0, 1, 2], [("epsilon", 1e-3f)]) { Tolerance = 1e-5 });
     }
 
+    [Theory]
+    [InlineData(-1L)]
+    [InlineData(1L)]
+    public void RmsAndLpNormalization(long axis)
+    {
+        var rng = new Random(12);
+        var x = LossRunner.Random(rng, -2, 2, 2, 3, 4);
+        var scale = LossRunner.Random(rng, 0.5, 1.5, axis == -1 ? [4] : [3, 4]);
+        OpGradCheck.Check(new CheckCase("RMSNormalization", [x, scale], [0, 1], [("axis", axis), ("epsilon", 1e-3f)]));
+        // Away from zero, so the L1 norm's sign never flips under a small step.
+        var y = Tensor.FromArray(x.ToDoubleArray().Select(v => v + 0.3 * Math.Sign(v)).ToArray(), 2, 3, 4);
+        OpGradCheck.Check(new CheckCase("LpNormalization", [y], [0], [("axis", axis), ("p", 2L)]));
+        OpGradCheck.Check(new CheckCase("LpNormalization", [y], [0], [("axis", axis), ("p", 1L)]));
+    }
+
     [Fact]
     public void DropoutReusesTheForwardMask()
     {
