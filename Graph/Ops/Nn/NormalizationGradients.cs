@@ -88,6 +88,45 @@ internal static class NormalizationGradients
         if (g.HasX(2) && g.NeedsGrad(2)) g.SetGrad(2, g.ReduceToShape(dy, g.X(2)));
     }
 
+    /// <summary>RMSNormalization: x̂ = x·r with r = (mean(x²) + ε)^−½ over the axes from 'axis'; dx = r·(g − x̂·mean(g·x̂)).</summary>
+    public static void RmsNorm(GradientContext g)
+    {
+        var x = g.X(0);
+        int rank = x.Type.HasRank ? x.Type.Rank : throw g.Fail("the input's rank must be known");
+        long axis = g.Attributes.GetInt("axis");
+        if (axis < 0) axis += rank;
+        var axes = g.Ints(Enumerable.Range((int)axis, rank - (int)axis).Select(i => (long)i).ToArray());
+        var meanSq = g.Op("ReduceMean", [g.Op("Mul", x, x), axes], ("keepdims", 1L));
+        var inv = g.Op("Reciprocal", g.Op("Sqrt", g.Op("Add", meanSq, g.ConstLike(g.Attributes.GetFloat("epsilon"), x))));
+        var xhat = g.Op("Mul", x, inv);
+        var dy = g.dY(0)!;
+        if (g.NeedsGrad(0))
+        {
+            var gy = g.Op("Mul", dy, g.X(1));
+            var meanGx = g.Op("ReduceMean", [g.Op("Mul", gy, xhat), axes], ("keepdims", 1L));
+            g.SetGrad(0, g.Op("Mul", inv, g.Op("Sub", gy, g.Op("Mul", xhat, meanGx))));
+        }
+        if (g.NeedsGrad(1)) g.SetGrad(1, g.ReduceToShape(g.Op("Mul", dy, xhat), g.X(1)));
+    }
+
+    /// <summary>LpNormalization (p = 1 or 2): y = x / n with n = ‖x‖_p on the axis; dx = (dY − n'(x)·Σ dY·y) / n, n' = sign(x) or y.</summary>
+    public static void LpNorm(GradientContext g)
+    {
+        var x = g.X(0);
+        var y = g.Y(0);
+        long p = g.Attributes.GetInt("p");
+        var axis = g.Ints(g.Attributes.GetInt("axis"));
+        Value norm = p switch
+        {
+            1 => g.Op("ReduceL1", [x, axis], ("keepdims", 1L)),
+            2 => g.Op("ReduceL2", [x, axis], ("keepdims", 1L)),
+            _ => throw g.Fail($"p must be 1 or 2, got {p}"),
+        };
+        var dot = g.Op("ReduceSum", [g.Op("Mul", g.dY(0), y), axis], ("keepdims", 1L));
+        var dn = p == 1 ? g.Op("Sign", x) : y;
+        g.SetGrad(0, g.Op("Div", g.Op("Sub", g.dY(0), g.Op("Mul", dn, dot)), norm));
+    }
+
     /// <summary>GroupNormalization-21 (per-channel scale/bias [C]): statistics over each group's channels and positions.</summary>
     public static void GroupNorm(GradientContext g) => Grouped(g, g.Attributes.GetInt("num_groups"));
 

@@ -58,7 +58,8 @@ public sealed class NormalizationOps : IOpLibrary
                 ctx.SetOutput(0, x);
             })
             .WithKernel(NormalizationKernels.RMSNormalization)
-            .Fuses(FusionKind.Opaque);
+            .Fuses(FusionKind.Opaque)
+            .Gradient(NormalizationGradients.RmsNorm);
 
         r.Add("LRN").Since(13).In("X").Out("Y")
             .Attr("alpha", 1e-4f)
@@ -80,7 +81,8 @@ public sealed class NormalizationOps : IOpLibrary
             .Attr("p", 2L)
             .Infer(Shapes.SameAsInput0)
             .WithKernel(LocalNormKernels.LpNormalization)
-            .Fuses(FusionKind.Opaque);
+            .Fuses(FusionKind.Opaque)
+            .Gradient(NormalizationGradients.LpNorm);
     }
 
     private static void InferBatchNorm(InferenceContext ctx)

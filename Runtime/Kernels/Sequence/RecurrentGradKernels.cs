@@ -121,35 +121,35 @@ public static class RecurrentGradKernels
                             for (int j = 0; j < H; j++) hState[b * H + j] = f.Apply(Clip(0, j, Proj(0, j, true, true)));
                             break;
                         case Cell.Gru:
-                        {
-                            var z = new double[H];
-                            var rt = new double[H];
-                            for (int j = 0; j < H; j++)
                             {
-                                z[j] = f.Apply(Clip(0, j, Proj(0, j, true, true)));
-                                rt[j] = f.Apply(Clip(1, j, Proj(1, j, true, true)));
-                            }
-                            for (int j = 0; j < H; j++)
-                            {
-                                int row = 2 * H + j;
-                                double v;
-                                if (lbr)
+                                var z = new double[H];
+                                var rt = new double[H];
+                                for (int j = 0; j < H; j++)
                                 {
-                                    double l = bias[bo + gh + row];
-                                    for (int i = 0; i < H; i++) l += hp[i] * r[ro + row * H + i];
-                                    lin[k][b * H + j] = l;
-                                    v = Proj(2, j, false, false) + rt[j] * l;
+                                    z[j] = f.Apply(Clip(0, j, Proj(0, j, true, true)));
+                                    rt[j] = f.Apply(Clip(1, j, Proj(1, j, true, true)));
                                 }
-                                else
+                                for (int j = 0; j < H; j++)
                                 {
-                                    v = Proj(2, j, true, false);
-                                    for (int i = 0; i < H; i++) v += rt[i] * hp[i] * r[ro + row * H + i];
+                                    int row = 2 * H + j;
+                                    double v;
+                                    if (lbr)
+                                    {
+                                        double l = bias[bo + gh + row];
+                                        for (int i = 0; i < H; i++) l += hp[i] * r[ro + row * H + i];
+                                        lin[k][b * H + j] = l;
+                                        v = Proj(2, j, false, false) + rt[j] * l;
+                                    }
+                                    else
+                                    {
+                                        v = Proj(2, j, true, false);
+                                        for (int i = 0; i < H; i++) v += rt[i] * hp[i] * r[ro + row * H + i];
+                                    }
+                                    double ht = g.Apply(Clip(2, j, v));
+                                    hState[b * H + j] = (1 - z[j]) * ht + z[j] * hp[j];
                                 }
-                                double ht = g.Apply(Clip(2, j, v));
-                                hState[b * H + j] = (1 - z[j]) * ht + z[j] * hp[j];
+                                break;
                             }
-                            break;
-                        }
                         default:
                             for (int j = 0; j < H; j++)
                             {
@@ -191,53 +191,53 @@ public static class RecurrentGradKernels
                             for (int j = 0; j < H; j++) dpre[j] = dhT[j] * Dv(f, 0, j);
                             break;
                         case Cell.Gru:
-                        {
-                            var dgated = new double[H];
-                            for (int j = 0; j < H; j++)
                             {
-                                double z = A(f, 0, j), ht = A(g, 2, j);
-                                dpre[j] = dhT[j] * (hp[j] - ht) * Dv(f, 0, j);
-                                dhPrev[j] += dhT[j] * z;
-                                dpre[2 * H + j] = dhT[j] * (1 - z) * Dv(g, 2, j);
-                            }
-                            var dr1 = new double[H];
-                            for (int j = 0; j < H; j++)
-                            {
-                                int row = 2 * H + j;
-                                double dph = dpre[row];
-                                if (lbr)
+                                var dgated = new double[H];
+                                for (int j = 0; j < H; j++)
                                 {
-                                    double rt = A(f, 1, j);
-                                    dr1[j] = dph * lin[k][b * H + j];
-                                    double dl = dph * rt;
-                                    db[bo + gh + row] += dl;
-                                    for (int i = 0; i < H; i++)
+                                    double z = A(f, 0, j), ht = A(g, 2, j);
+                                    dpre[j] = dhT[j] * (hp[j] - ht) * Dv(f, 0, j);
+                                    dhPrev[j] += dhT[j] * z;
+                                    dpre[2 * H + j] = dhT[j] * (1 - z) * Dv(g, 2, j);
+                                }
+                                var dr1 = new double[H];
+                                for (int j = 0; j < H; j++)
+                                {
+                                    int row = 2 * H + j;
+                                    double dph = dpre[row];
+                                    if (lbr)
                                     {
-                                        dr[ro + row * H + i] += dl * hp[i];
-                                        dhPrev[i] += dl * r[ro + row * H + i];
+                                        double rt = A(f, 1, j);
+                                        dr1[j] = dph * lin[k][b * H + j];
+                                        double dl = dph * rt;
+                                        db[bo + gh + row] += dl;
+                                        for (int i = 0; i < H; i++)
+                                        {
+                                            dr[ro + row * H + i] += dl * hp[i];
+                                            dhPrev[i] += dl * r[ro + row * H + i];
+                                        }
+                                    }
+                                    else
+                                    {
+                                        db[bo + gh + row] += dph;
+                                        for (int i = 0; i < H; i++)
+                                        {
+                                            dgated[i] += dph * r[ro + row * H + i];
+                                            dr[ro + row * H + i] += dph * A(f, 1, i) * hp[i];
+                                        }
                                     }
                                 }
-                                else
+                                for (int j = 0; j < H; j++)
                                 {
-                                    db[bo + gh + row] += dph;
-                                    for (int i = 0; i < H; i++)
+                                    if (!lbr)
                                     {
-                                        dgated[i] += dph * r[ro + row * H + i];
-                                        dr[ro + row * H + i] += dph * A(f, 1, i) * hp[i];
+                                        dr1[j] = dgated[j] * hp[j];
+                                        dhPrev[j] += dgated[j] * A(f, 1, j);
                                     }
+                                    dpre[H + j] = dr1[j] * Dv(f, 1, j);
                                 }
+                                break;
                             }
-                            for (int j = 0; j < H; j++)
-                            {
-                                if (!lbr)
-                                {
-                                    dr1[j] = dgated[j] * hp[j];
-                                    dhPrev[j] += dgated[j] * A(f, 1, j);
-                                }
-                                dpre[H + j] = dr1[j] * Dv(f, 1, j);
-                            }
-                            break;
-                        }
                         default:
                             for (int j = 0; j < H; j++)
                             {

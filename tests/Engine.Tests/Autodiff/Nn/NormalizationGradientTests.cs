@@ -38,7 +38,8 @@ public class NormalizationGradientTests
             var mean = LossRunner.Random(rng, -1, 1, c);
             var variance = LossRunner.Random(rng, 0.5, 2, c);
             OpGradCheck.Check(new CheckCase("BatchNormalization", [x, scale, bias, mean, variance], [0, 1, 2, 3, 4],
-                [("training_mode", 1L), ("epsilon", 1e-3f)]) { Outputs = 3, SkipOutputs = [1, 2], Tolerance = 1e-5 });
+                [("training_mode", 1L), ("epsilon", 1e-3f)])
+            { Outputs = 3, SkipOutputs = [1, 2], Tolerance = 1e-5 });
         }, iter: 8, threads: 1);
 
     [Fact]
@@ -84,7 +85,8 @@ public class NormalizationGradientTests
             var scale = LossRunner.Random(rng, 0.5, 1.5, tail);
             var bias = rng.Next(2) == 0 ? LossRunner.Random(rng, -1, 1, tail) : null;
             OpGradCheck.Check(new CheckCase("LayerNormalization", [x, scale, bias], bias is null ? [0, 1] : [0, 1, 2],
-                [("axis", rng.Next(2) == 0 ? axis : axis - rank)]) { Tolerance = 1e-5 });
+                [("axis", rng.Next(2) == 0 ? axis : axis - rank)])
+            { Tolerance = 1e-5 });
         }, iter: 8, threads: 1);
 
     [Theory]
@@ -99,6 +101,21 @@ public class NormalizationGradientTests
         var bias = LossRunner.Random(rng, -1, 1, c);
         OpGradCheck.Check(new CheckCase("GroupNormalization", [x, scale, bias], [0, 1, 2], [("num_groups", (long)groups), ("epsilon", 1e-3f)]) { Tolerance = 1e-5 });
         OpGradCheck.Check(new CheckCase("InstanceNormalization", [x, scale, bias], [0, 1, 2], [("epsilon", 1e-3f)]) { Tolerance = 1e-5 });
+    }
+
+    [Theory]
+    [InlineData(-1L)]
+    [InlineData(1L)]
+    public void RmsAndLpNormalization(long axis)
+    {
+        var rng = new Random(12);
+        var x = LossRunner.Random(rng, -2, 2, 2, 3, 4);
+        var scale = LossRunner.Random(rng, 0.5, 1.5, axis == -1 ? [4] : [3, 4]);
+        OpGradCheck.Check(new CheckCase("RMSNormalization", [x, scale], [0, 1], [("axis", axis), ("epsilon", 1e-3f)]));
+        // Away from zero, so the L1 norm's sign never flips under a small step.
+        var y = Tensor.FromArray(x.ToDoubleArray().Select(v => v + 0.3 * Math.Sign(v)).ToArray(), 2, 3, 4);
+        OpGradCheck.Check(new CheckCase("LpNormalization", [y], [0], [("axis", axis), ("p", 2L)]));
+        OpGradCheck.Check(new CheckCase("LpNormalization", [y], [0], [("axis", axis), ("p", 1L)]));
     }
 
     [Fact]
