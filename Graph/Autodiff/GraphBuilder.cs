@@ -86,8 +86,7 @@ public sealed class GraphBuilder
         var g = grad.Type;
         var l = like.Type;
         if (SameShape(g, l)) return grad;
-        if (!g.HasRank || !l.HasRank)
-            throw new EngineException($"autodiff: cannot reduce gradient '{grad.Name}' {g.ShapeText} to the shape of '{like.Name}' {l.ShapeText}: rank unknown");
+        if (!g.HasRank || !l.HasRank) return ReduceToShapeAtRuntime(grad, like);
         int rg = g.Rank, rl = l.Rank;
         if (rl > rg)
             throw new EngineException($"autodiff: gradient '{grad.Name}' {g.ShapeText} has lower rank than '{like.Name}' {l.ShapeText}");
@@ -118,6 +117,23 @@ public sealed class GraphBuilder
         }
         // keepdims kept the rank: only leading broadcast axes need dropping.
         return rg == rl ? reduced : Op("Reshape", reduced, ShapeOf(like));
+    }
+
+    /// <summary>
+    /// <see cref="ReduceToShape"/> when even a rank is unknown: like's shape, left-padded with 1s to grad's rank,
+    /// marks the summed axes (its 1s), all computed from Shape at run time.
+    /// </summary>
+    private Value ReduceToShapeAtRuntime(Value grad, Value like)
+    {
+        var gs = Op("Shape", grad);
+        var ls = Op("Shape", like);
+        var rg = Op("Size", gs);
+        var missing = Op("Unsqueeze", Op("Sub", rg, Op("Size", ls)), Ints(0));
+        var padded = Op("Concat", [Op("ConstantOfShape", [missing], ("value", Tensor.FromArray(new long[] { 1 }, 1))), ls], ("axis", 0L));
+        var all = Op("Range", Const(Tensor.Scalar(0L)), rg, Const(Tensor.Scalar(1L)));
+        var axes = Op("Compress", [all, Op("Equal", padded, Ints(1))], ("axis", 0L));
+        var reduced = Op("ReduceSum", [grad, axes], ("keepdims", 1L), ("noop_with_empty_axes", 1L));
+        return Op("Reshape", reduced, ls);
     }
 
     public static bool SameShape(TensorType a, TensorType b)

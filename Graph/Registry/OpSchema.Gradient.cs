@@ -41,7 +41,7 @@ public sealed partial class OpSchema
         return this;
     }
 
-    /// <summary>Whether a gradient may flow into input <paramref name="i"/>.</summary>
+    /// <summary>Whether a gradient may flow into input <paramref name="i"/> (never into ops that read only shapes).</summary>
     public bool IsDifferentiableInput(int i) =>
-        !HasZeroGradient && !_allInputsNonDifferentiable && (_nonDifferentiableInputs is null || !_nonDifferentiableInputs.Contains(i));
+        !HasZeroGradient && !_allInputsNonDifferentiable && !ReadsOnlyInputShapes && (_nonDifferentiableInputs is null || !_nonDifferentiableInputs.Contains(i));
 }

@@ -47,20 +47,23 @@ public sealed class PointwiseLossOps : IOpLibrary
     }
 
     /// <summary>(x − t) / max(x(1 − x), 1e-12) for the input (PyTorch's guard); clamped log-odds for the target.</summary>
-    private static (Func<Value>?, Func<Value>?) Bce(GradientContext g, Value x, Value t) =>
-        (() =>
+    private static (Func<Value>?, Func<Value>?) Bce(GradientContext g, Value x, Value t)
+    {
+        Value Input()
         {
             var one = g.ConstLike(1, x);
             var denom = g.Op("Max", g.Op("Mul", x, g.Op("Sub", one, x)), g.ConstLike(1e-12, x));
             return g.Op("Div", g.Op("Sub", x, t), denom);
-        },
-        () =>
+        }
+        Value Target()
         {
             var floor = g.ConstLike(-100, x);
             var logX = g.Op("Max", g.Op("Log", x), floor);
             var log1mX = g.Op("Max", g.Op("Log", g.Op("Sub", g.ConstLike(1, x), x)), floor);
             return g.Op("Sub", log1mX, logX);
-        });
+        }
+        return (Input, Target);
+    }
 
     private static (Func<Value>?, Func<Value>?) BceWithLogits(GradientContext g, Value x, Value t) =>
         (() => g.Op("Sub", g.Op("Sigmoid", x), t), () => g.Op("Neg", x));
@@ -81,13 +84,14 @@ public sealed class PointwiseLossOps : IOpLibrary
             var et = g.Op("Exp", t);
             return (() => g.Op("Neg", et), () => g.Op("Mul", et, g.Op("Add", g.Op("Sub", t, x), g.ConstLike(1, x))));
         }
-        return (() => g.Op("Neg", t), () =>
+        Value Target()
         {
             var positive = g.Op("Greater", t, g.ConstLike(0, t));
             var safeT = g.Op("Where", positive, t, g.ConstLike(1, t));
             var d = g.Op("Sub", g.Op("Add", g.Op("Log", safeT), g.ConstLike(1, x)), x);
             return g.Op("Where", positive, d, g.ConstLike(0, x));
-        });
+        }
+        return (() => g.Op("Neg", t), Target);
     }
 
     private static void Gradient(GradientContext g, LocalGradient local)

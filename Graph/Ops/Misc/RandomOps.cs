@@ -29,21 +29,24 @@ public sealed class RandomOps : IOpLibrary
             .OptionalAttr("seed", AttrType.Float)
             .Infer(LikeInput)
             .WithKernel(RandomSamplingKernels.RandomNormalLike)
-            .Fuses(FusionKind.Opaque).Impure();
+            .Fuses(FusionKind.Opaque).Impure()
+            .NotDifferentiable(); // reads only the input's shape (or samples from it)
 
         r.Add("RandomUniformLike").Since(22).In("input").Out("output")
             .OptionalAttr("dtype", AttrType.Int).Attr("high", 1f).Attr("low", 0f)
             .OptionalAttr("seed", AttrType.Float)
             .Infer(LikeInput)
             .WithKernel(RandomSamplingKernels.RandomUniformLike)
-            .Fuses(FusionKind.Opaque).Impure();
+            .Fuses(FusionKind.Opaque).Impure()
+            .NotDifferentiable(); // reads only the input's shape (or samples from it)
 
         r.Add("Bernoulli").Since(22).In("input").Out("output")
             .OptionalAttr("dtype", AttrType.Int)
             .OptionalAttr("seed", AttrType.Float)
             .Infer(LikeInput)
             .WithKernel(RandomSamplingKernels.Bernoulli)
-            .Fuses(FusionKind.Opaque).Impure();
+            .Fuses(FusionKind.Opaque).Impure()
+            .NotDifferentiable(); // reads only the input's shape (or samples from it)
 
         r.Add("Multinomial").Since(22).In("input").Out("output")
             .Attr("dtype", 6L).Attr("sample_size", 1L)

@@ -94,7 +94,7 @@ internal static class ConvGradients
         {
             long cg = ca / group, mg = mb / group;
             var a5 = g.Op("Reshape", a, g.Ints([0, group, cg, .. aSpatial.Select(v => (long)v)]));
-            var aT = g.Op("Transpose", [a5], ("perm", Perm(1, 2, 0, spatialPerm)));
+            var aT = g.Op("Transpose", [a5], ("perm", Perm(2, 1, 0, spatialPerm)));
             at = g.Op("Reshape", aT, g.Ints([cg, -1, .. aSpatial.Select(v => (long)v)]));
             var b5 = g.Op("Reshape", b, g.Ints([0, group, mg, .. bSpatial.Select(v => (long)v)]));
             var bT = g.Op("Transpose", [b5], ("perm", Perm(1, 2, 0, spatialPerm)));

@@ -41,17 +41,10 @@ public sealed class ReduceOps : IOpLibrary
     private static Value Restore(GradientContext g, Value v)
     {
         if (g.Attributes.GetInt("keepdims") != 0) return v;
-        var x = g.X(0);
         Value? axes = g.HasX(1) ? g.X(1) : null;
         if (axes is not null && g.ConstantOf(axes) is { Length: 0 }) axes = null;
-        if (axes is null)
-        {
-            if (g.Attributes.GetInt("noop_with_empty_axes") != 0) return v;
-            if (!x.Type.HasRank) throw g.Fail("the input's rank must be known to differentiate a full reduction without keepdims");
-            if (x.Type.Rank == 0) return v;
-            axes = g.Ints(Enumerable.Range(0, x.Type.Rank).Select(i => (long)i).ToArray());
-        }
-        return g.Op("Unsqueeze", v, axes);
+        // No axes: either nothing was reduced (noop) or everything was, and a scalar broadcasts as it is.
+        return axes is null ? v : g.Op("Unsqueeze", v, axes);
     }
 
     /// <summary>How many input elements went into each result element (a constant when shapes are static).</summary>
@@ -97,7 +90,9 @@ public sealed class ReduceOps : IOpLibrary
         bool noop = ctx.Attributes.GetInt("noop_with_empty_axes") != 0;
         if (x.Dims is null)
         {
-            ctx.SetOutput(0, x.Elem, null);
+            // Reducing every axis without keepdims gives a scalar whatever the rank.
+            bool all = !ctx.HasInput(1) && !keepDims && !noop;
+            ctx.SetOutput(0, x.Elem, all ? [] : null);
             return;
         }
         long[]? axes = null;

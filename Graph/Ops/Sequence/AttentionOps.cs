@@ -20,7 +20,9 @@ public sealed class AttentionOps : IOpLibrary
             .OptionalAttr("softmax_precision", AttrType.Int)
             .Infer(Infer)
             .WithKernel(AttentionKernels.Attention)
-            .Fuses(FusionKind.Opaque);
+            .Fuses(FusionKind.Opaque)
+            .NotDifferentiable(4, 5, 6)
+            .Gradient(AttentionGradients.Rule);
     }
 
     private static void Infer(InferenceContext ctx)

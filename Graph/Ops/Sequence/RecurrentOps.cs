@@ -9,16 +9,22 @@ public sealed class RecurrentOps : IOpLibrary
     public void Register(OpRegistry r)
     {
         Common(r.Add("RNN").Since(22).In("X", "W", "R", "B?", "sequence_lens?", "initial_h?").Out("Y?", "Y_h?"), 1)
-            .WithKernel(RecurrentKernels.Rnn);
+            .WithKernel(RecurrentKernels.Rnn)
+            .NotDifferentiable(4)
+            .Gradient(RecurrentGradients.Rule("RNNGrad", 6, 5, 2));
 
         Common(r.Add("GRU").Since(22).In("X", "W", "R", "B?", "sequence_lens?", "initial_h?").Out("Y?", "Y_h?"), 3)
             .Attr("linear_before_reset", 0L)
-            .WithKernel(RecurrentKernels.Gru);
+            .WithKernel(RecurrentKernels.Gru)
+            .NotDifferentiable(4)
+            .Gradient(RecurrentGradients.Rule("GRUGrad", 6, 5, 2));
 
         Common(r.Add("LSTM").Since(22).In("X", "W", "R", "B?", "sequence_lens?", "initial_h?", "initial_c?", "P?")
                 .Out("Y?", "Y_h?", "Y_c?"), 4)
             .Attr("input_forget", 0L)
-            .WithKernel(RecurrentKernels.Lstm);
+            .WithKernel(RecurrentKernels.Lstm)
+            .NotDifferentiable(4)
+            .Gradient(RecurrentGradients.Rule("LSTMGrad", 8, 7, 3));
     }
 
     private static OpSchema Common(OpSchema s, int gates) => s

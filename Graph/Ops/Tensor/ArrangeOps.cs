@@ -17,14 +17,20 @@ public sealed class ArrangeOps : IOpLibrary
                 ctx.SetOutput(0, x);
             })
             .WithKernel(TriluKernels.Trilu)
-            .Fuses(FusionKind.Injective);
+            .Fuses(FusionKind.Injective)
+            .NotDifferentiable(1)
+            .Gradient(g => g.SetGrad(0, g.Op("Trilu", [g.dY(0), g.HasX(1) ? g.X(1) : null], ("upper", g.Attributes.GetInt("upper")))));
 
         r.Add("ReverseSequence").Since(10).In("input", "sequence_lens").Out("Y")
             .Attr("batch_axis", 1L)
             .Attr("time_axis", 0L)
             .Infer(Shapes.SameAsInput0)
             .WithKernel(TriluKernels.ReverseSequence)
-            .Fuses(FusionKind.Injective);
+            .Fuses(FusionKind.Injective)
+            .NotDifferentiable(1)
+            // Reversing each sequence's prefix is its own inverse.
+            .Gradient(g => g.SetGrad(0, g.Op("ReverseSequence", [g.dY(0), g.X(1)],
+                ("batch_axis", g.Attributes.GetInt("batch_axis")), ("time_axis", g.Attributes.GetInt("time_axis")))));
 
         r.Add("Col2Im").Since(18).In("input", "image_shape", "block_shape").Out("output")
             .OptionalAttr("dilations", AttrType.Ints)

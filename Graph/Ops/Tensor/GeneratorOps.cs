@@ -37,7 +37,8 @@ public sealed class GeneratorOps : IOpLibrary
             })
             .WithKernel(GeneratorKernels.EyeLike)
             .ShapeOnly()
-            .Fuses(FusionKind.Opaque);
+            .Fuses(FusionKind.Opaque)
+            .NotDifferentiable(); // reads only the input's shape
     }
 
     private static void InferRange(InferenceContext ctx)

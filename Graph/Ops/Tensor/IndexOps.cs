@@ -12,26 +12,39 @@ public sealed class IndexOps : IOpLibrary
             .Attr("axis", 0L)
             .Infer(InferGather)
             .WithKernel(GatherKernels.Gather)
-            .Fuses(FusionKind.Injective);
+            .Fuses(FusionKind.Injective)
+            .NotDifferentiable(1)
+            .Gradient(GatherGradient);
 
         r.Add("GatherElements").Since(13).In("data", "indices").Out("output")
             .Attr("axis", 0L)
             .Infer(ctx => ctx.SetOutput(0, ctx.Required(0).Elem, ctx.Required(1).Dims))
             .WithKernel(GatherKernels.GatherElements)
-            .Fuses(FusionKind.Injective);
+            .Fuses(FusionKind.Injective)
+            .NotDifferentiable(1)
+            .Gradient(g => g.SetGrad(0, g.Op("ScatterElements", [g.ZerosLike(g.X(0)), g.X(1), g.dY(0)],
+                ("axis", g.Attributes.GetInt("axis")), ("reduction", "add"))));
 
         r.Add("GatherND").Since(13).In("data", "indices").Out("output")
             .Attr("batch_dims", 0L)
             .Infer(InferGatherND)
             .WithKernel(GatherKernels.GatherND)
-            .Fuses(FusionKind.Injective);
+            .Fuses(FusionKind.Injective)
+            .NotDifferentiable(1)
+            .Gradient(g =>
+            {
+                if (g.Attributes.GetInt("batch_dims") != 0) throw g.Fail("differentiating GatherND with batch_dims is not supported");
+                g.SetGrad(0, g.Op("ScatterND", [g.ZerosLike(g.X(0)), g.X(1), g.dY(0)], ("reduction", "add")));
+            });
 
         r.Add("ScatterElements").Since(18).In("data", "indices", "updates").Out("output")
             .Attr("axis", 0L)
             .Attr("reduction", "none")
             .Infer(Shapes.SameAsInput0)
             .WithKernel(ScatterKernels.ScatterElements)
-            .Fuses(FusionKind.Opaque);
+            .Fuses(FusionKind.Opaque)
+            .NotDifferentiable(1)
+            .Gradient(g => ScatterGradient(g, "GatherElements", "ScatterElements", ("axis", g.Attributes.GetInt("axis"))));
 
         // Deprecated since opset 11; every model that may use it is rewritten to ScatterElements.
         r.Add("Scatter").Since(11).In("data", "indices", "updates").Out("output")
@@ -46,7 +59,9 @@ public sealed class IndexOps : IOpLibrary
             .Attr("reduction", "none")
             .Infer(Shapes.SameAsInput0)
             .WithKernel(ScatterKernels.ScatterND)
-            .Fuses(FusionKind.Opaque);
+            .Fuses(FusionKind.Opaque)
+            .NotDifferentiable(1)
+            .Gradient(g => ScatterGradient(g, "GatherND", "ScatterND"));
 
         r.Add("TensorScatter").Since(24).In("past_cache", "update", "write_indices?").Out("present_cache")
             .Attr("axis", -2L)
@@ -66,6 +81,41 @@ public sealed class IndexOps : IOpLibrary
             .Infer(InferOneHot)
             .WithKernel(GeneratorKernels.OneHot)
             .Fuses(FusionKind.Injective);
+    }
+
+    /// <summary>
+    /// Gather's adjoint is a scatter-add into zeros (repeated indices, e.g. an embedding row used twice,
+    /// sum). dY is viewed as [data dims before axis, all indices flattened, data dims after axis] and
+    /// the flattened indices are broadcast along it, so ScatterElements can place every slice.
+    /// </summary>
+    private static void GatherGradient(GradientContext g)
+    {
+        var x = g.X(0);
+        var indices = g.X(1);
+        if (!x.Type.HasRank) throw g.Fail("data rank must be known to differentiate Gather");
+        int rank = x.Type.Rank;
+        int axis = AxisGradients.Axis(g, g.Attributes.GetInt("axis"), rank);
+        var viewShape = g.Op("Concat", [
+            g.Op("Shape", [x], ("start", 0L), ("end", (long)axis)),
+            g.Ints(-1),
+            g.Op("Shape", [x], ("start", (long)axis + 1))], ("axis", 0L));
+        var dy = g.Op("Reshape", g.dY(0), viewShape);
+        var idxShape = Enumerable.Repeat(1L, rank).ToArray();
+        idxShape[axis] = -1;
+        var idx = g.Op("Expand", g.Op("Reshape", indices, g.Ints(idxShape)), g.Op("Shape", dy));
+        g.SetGrad(0, g.Op("ScatterElements", [g.ZerosLike(x), idx, dy], ("axis", (long)axis), ("reduction", "add")));
+    }
+
+    /// <summary>
+    /// Scatter without reduction: the data keeps dY except where it was overwritten; the updates get dY
+    /// read back at their targets (with repeated targets the last write wins, as in the forward kernel).
+    /// </summary>
+    private static void ScatterGradient(GradientContext g, string gatherOp, string scatterOp, params (string, object)[] attrs)
+    {
+        if (g.Attributes.GetString("reduction") != "none") throw g.Fail("differentiating a scatter with a reduction is not supported");
+        var dy = g.dY(0)!;
+        if (g.NeedsGrad(0)) g.SetGrad(0, g.Op(scatterOp, [dy, g.X(1), g.ZerosLike(g.X(2))], attrs));
+        if (g.NeedsGrad(2)) g.SetGrad(2, g.Op(gatherOp, [dy, g.X(1)], attrs));
     }
 
     private static void InferGather(InferenceContext ctx)

@@ -16,7 +16,8 @@ public sealed class JoinOps : IOpLibrary
             .Upgrade(4, "Concat-1's optional 'axis' defaulted to 1", ctx =>
             {
                 if (!ctx.Node.Attributes.HasExplicit("axis")) ctx.Node.Attributes.Set("axis", 1L);
-            });
+            })
+            .Gradient(ConcatGradient);
 
         r.Add("Split").Since(18).In("input", "split?").Out("outputs+")
             .Attr("axis", 0L)
@@ -29,7 +30,34 @@ public sealed class JoinOps : IOpLibrary
             {
                 if (ctx.Node.Input(1) is null && !ctx.Node.Attributes.HasExplicit("num_outputs"))
                     ctx.Node.Attributes.Set("num_outputs", (long)ctx.Node.Outputs.Count);
+            })
+            .NotDifferentiable(1)
+            .Gradient(g =>
+            {
+                // Outputs nobody differentiated contribute zeros of their size.
+                var parts = Enumerable.Range(0, g.OutputCount).Select(i => (Value?)g.dYOrZeros(i)).ToArray();
+                g.SetGrad(0, g.Op("Concat", parts, ("axis", g.Attributes.GetInt("axis"))));
             });
+    }
+
+    /// <summary>dY split back into the inputs' extents along the axis (sizes from Shape when symbolic).</summary>
+    private static void ConcatGradient(GradientContext g)
+    {
+        var first = g.X(0);
+        if (!first.Type.HasRank) throw g.Fail("input rank must be known to differentiate Concat");
+        long axis = g.Attributes.GetInt("axis");
+        if (axis < 0) axis += first.Type.Rank;
+        if (g.InputCount == 1)
+        {
+            g.SetGrad(0, g.dY(0)!);
+            return;
+        }
+        var xs = Enumerable.Range(0, g.InputCount).Select(g.X).ToArray();
+        Value sizes = xs.All(x => x.Type.Dims![axis].IsKnown)
+            ? g.Ints(xs.Select(x => x.Type.Dims![axis].Value).ToArray())
+            : g.Op("Concat", xs.Select(x => (Value?)g.Op("Shape", [x], ("start", axis), ("end", axis + 1))).ToArray(), ("axis", 0L));
+        var parts = g.OpN("Split", xs.Length, [g.dY(0), sizes], ("axis", axis));
+        for (int i = 0; i < xs.Length; i++) if (g.NeedsGrad(i)) g.SetGrad(i, parts[i]);
     }
 
     private static void InferConcat(InferenceContext ctx)

@@ -11,30 +11,89 @@ public sealed class LayoutOps : IOpLibrary
             .OptionalAttr("perm", AttrType.Ints)
             .Infer(InferTranspose)
             .WithKernel(TransposeKernels.Transpose)
-            .Fuses(FusionKind.Injective);
+            .Fuses(FusionKind.Injective)
+            .Gradient(TransposeGradient);
 
         r.Add("DepthToSpace").Since(13).In("input").Out("output")
             .RequiredAttr("blocksize", AttrType.Int)
             .Attr("mode", "DCR")
             .Infer(ctx => InferBlocks(ctx, toSpace: true))
             .WithKernel(TransposeKernels.DepthToSpace)
-            .Fuses(FusionKind.Injective);
+            .Fuses(FusionKind.Injective)
+            .Gradient(DepthToSpaceGradient);
 
         r.Add("SpaceToDepth").Since(13).In("input").Out("output")
             .RequiredAttr("blocksize", AttrType.Int)
             .Infer(ctx => InferBlocks(ctx, toSpace: false))
             .WithKernel(TransposeKernels.SpaceToDepth)
-            .Fuses(FusionKind.Injective);
+            .Fuses(FusionKind.Injective)
+            // SpaceToDepth is exactly undone by DepthToSpace in DCR order.
+            .Gradient(g => g.SetGrad(0, g.Op("DepthToSpace", [g.dY(0)], ("blocksize", g.Attributes.GetInt("blocksize")), ("mode", "DCR"))));
 
         r.Add("Expand").Since(13).In("input", "shape").Out("output")
             .Infer(InferExpand)
             .WithKernel(ExpandKernels.Expand)
-            .Fuses(FusionKind.Broadcast);
+            .Fuses(FusionKind.Broadcast)
+            .NotDifferentiable(1)
+            .Gradient(g => g.SetGrad(0, g.ReduceToShape(g.dY(0)!, g.X(0))));
 
         r.Add("Tile").Since(13).In("input", "repeats").Out("output")
             .Infer(InferTile)
             .WithKernel(ExpandKernels.Tile)
-            .Fuses(FusionKind.Injective);
+            .Fuses(FusionKind.Injective)
+            .NotDifferentiable(1)
+            .Gradient(TileGradient);
+    }
+
+    /// <summary>
+    /// DCR is undone by SpaceToDepth. CRD: dY [N, C, H·b, W·b] viewed as [N, C, H, b, W, b] and permuted back to the
+    /// forward's [N, C, b, b, H, W] view of the input (C, H, W must be known; N may be symbolic).
+    /// </summary>
+    private static void DepthToSpaceGradient(GradientContext g)
+    {
+        long b = g.Attributes.GetInt("blocksize");
+        if (g.Attributes.GetString("mode") != "CRD")
+        {
+            g.SetGrad(0, g.Op("SpaceToDepth", [g.dY(0)], ("blocksize", b)));
+            return;
+        }
+        var x = g.X(0);
+        if (x.Type.Dims is not { Length: 4 } || x.Type.Dims.Skip(1).Any(d => !d.IsKnown)) throw g.Fail("C, H and W must be known to differentiate CRD DepthToSpace");
+        long c = x.Type.Dims[1].Value / (b * b), h = x.Type.Dims[2].Value, w = x.Type.Dims[3].Value;
+        var view = g.Op("Reshape", g.dY(0), g.Ints(0, c, h, b, w, b));
+        var back = g.Op("Transpose", [view], ("perm", new long[] { 0, 1, 3, 5, 2, 4 }));
+        g.SetGrad(0, g.Op("Reshape", back, g.Ints(0, c * b * b, h, w)));
+    }
+
+    /// <summary>The inverse permutation (no perm means reversed axes, its own inverse).</summary>
+    private static void TransposeGradient(GradientContext g)
+    {
+        var perm = g.Attributes.GetIntsOrNull("perm");
+        if (perm is null)
+        {
+            g.SetGrad(0, g.Op("Transpose", g.dY(0)));
+            return;
+        }
+        var inverse = new long[perm.Length];
+        for (int i = 0; i < perm.Length; i++) inverse[perm[i] < 0 ? perm[i] + perm.Length : perm[i]] = i;
+        g.SetGrad(0, g.Op("Transpose", [g.dY(0)], ("perm", inverse)));
+    }
+
+    /// <summary>
+    /// dY viewed as [r0, d0, r1, d1, …] (repeat count before each input dim, as Tile lays copies out)
+    /// summed over the repeat axes. The repeats must be constant; the input dims may be symbolic.
+    /// </summary>
+    private static void TileGradient(GradientContext g)
+    {
+        var x = g.X(0);
+        var repeats = g.ConstantOf(g.X(1))?.ToInt64Array() ?? throw g.Fail("the repeats must be constant to differentiate Tile");
+        int rank = repeats.Length;
+        Value shape = x.Type.IsStatic
+            ? g.Ints(Enumerable.Range(0, rank).SelectMany(i => new[] { repeats[i], x.Type.Dims![i].Value }).ToArray())
+            : g.Op("Concat", Enumerable.Range(0, rank).SelectMany(i => new Value?[] { g.Ints(repeats[i]), g.Op("Shape", [x], ("start", (long)i), ("end", (long)i + 1)) }).ToArray(), ("axis", 0L));
+        var split = g.Op("Reshape", g.dY(0), shape);
+        var summed = g.Op("ReduceSum", [split, g.Ints(Enumerable.Range(0, rank).Select(i => 2L * i).ToArray())], ("keepdims", 0L));
+        g.SetGrad(0, summed);
     }
 
     private static void InferTranspose(InferenceContext ctx)

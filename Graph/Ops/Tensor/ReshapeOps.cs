@@ -13,25 +13,32 @@ public sealed class ReshapeOps : IOpLibrary
             .Infer(InferReshape)
             .WithKernel(ReshapeKernels.Reshape)
             .Fuses(FusionKind.Injective)
-            .Upgrade(5, "Reshape-1's 'shape' attribute becomes input 1", ctx => ctx.MoveAttributeToInput("shape", 1, DataType.Int64));
+            .Upgrade(5, "Reshape-1's 'shape' attribute becomes input 1", ctx => ctx.MoveAttributeToInput("shape", 1, DataType.Int64))
+            .NotDifferentiable(1)
+            .Gradient(ReshapeBack);
 
         r.Add("Flatten").Since(25).In("input").Out("output")
             .Attr("axis", 1L)
             .Infer(InferFlatten)
             .WithKernel(ReshapeKernels.Flatten)
-            .Fuses(FusionKind.Injective);
+            .Fuses(FusionKind.Injective)
+            .Gradient(ReshapeBack);
 
         r.Add("Squeeze").Since(25).In("data", "axes?").Out("squeezed")
             .Infer(InferSqueeze)
             .WithKernel(ReshapeKernels.Squeeze)
             .Fuses(FusionKind.Injective)
-            .Upgrade(13, "Squeeze-1/11's 'axes' attribute becomes input 1", ctx => ctx.MoveAttributeToInput("axes", 1, DataType.Int64));
+            .Upgrade(13, "Squeeze-1/11's 'axes' attribute becomes input 1", ctx => ctx.MoveAttributeToInput("axes", 1, DataType.Int64))
+            .NotDifferentiable(1)
+            .Gradient(ReshapeBack);
 
         r.Add("Unsqueeze").Since(25).In("data", "axes").Out("expanded")
             .Infer(InferUnsqueeze)
             .WithKernel(ReshapeKernels.Unsqueeze)
             .Fuses(FusionKind.Injective)
-            .Upgrade(13, "Unsqueeze-1/11's 'axes' attribute becomes input 1", ctx => ctx.MoveAttributeToInput("axes", 1, DataType.Int64));
+            .Upgrade(13, "Unsqueeze-1/11's 'axes' attribute becomes input 1", ctx => ctx.MoveAttributeToInput("axes", 1, DataType.Int64))
+            .NotDifferentiable(1)
+            .Gradient(ReshapeBack);
 
         r.Add("Shape").Since(25).In("data").Out("shape")
             .Attr("start", 0L)
@@ -47,6 +54,9 @@ public sealed class ReshapeOps : IOpLibrary
             .ShapeOnly()
             .Fuses(FusionKind.Opaque);
     }
+
+    /// <summary>Relabelling ops keep the element order: the gradient is dY given the input's shape back.</summary>
+    private static readonly GradientRule ReshapeBack = GradientRules.Linear((g, dy) => g.Op("Reshape", dy, g.ShapeOf(g.X(0))));
 
     private static void InferReshape(InferenceContext ctx)
     {

@@ -21,7 +21,11 @@ public sealed class SelectionOps : IOpLibrary
                 long k = ctx.Node.Attributes.GetInt("k");
                 ctx.Node.Attributes.Remove("k");
                 ctx.Node.SetInput(1, ctx.Constant(Tensor.FromArray(new[] { k }, 1), ctx.Node.Name + "_k"));
-            });
+            })
+            .NotDifferentiable(1)
+            // The selected values' gradients go back to where they were taken from.
+            .Gradient(g => g.SetGrad(0, g.Op("ScatterElements", [g.ZerosLike(g.X(0)), g.Y(1), g.dY(0)],
+                ("axis", g.Attributes.GetInt("axis")), ("reduction", "add"))));
 
         foreach (var name in new[] { "ArgMax", "ArgMin" })
         {
@@ -51,7 +55,11 @@ public sealed class SelectionOps : IOpLibrary
             .Attr("reverse", 0L)
             .Infer(Shapes.SameAsInput0)
             .WithKernel(ScanKernels.CumSum)
-            .Fuses(FusionKind.Opaque);
+            .Fuses(FusionKind.Opaque)
+            .NotDifferentiable(1)
+            // Each x_i reaches every y_j at or after it (before it when reversed): the adjoint scans the other way.
+            .Gradient(g => g.SetGrad(0, g.Op("CumSum", [g.dY(0), g.X(1)],
+                ("exclusive", g.Attributes.GetInt("exclusive")), ("reverse", 1 - g.Attributes.GetInt("reverse")))));
 
         r.Add("CumProd").Since(26).In("x", "axis").Out("y")
             .Attr("exclusive", 0L)

@@ -19,7 +19,9 @@ public sealed class SliceOps : IOpLibrary
                 ctx.MoveAttributeToInput("starts", 1, DataType.Int64);
                 ctx.MoveAttributeToInput("ends", 2, DataType.Int64);
                 ctx.MoveAttributeToInput("axes", 3, DataType.Int64);
-            });
+            })
+            .NotDifferentiable(1, 2, 3, 4)
+            .Gradient(SliceGradient);
 
         r.Add("Pad").Since(25).In("data", "pads", "constant_value?", "axes?").Out("output")
             .Attr("mode", "constant")
@@ -38,13 +40,140 @@ public sealed class SliceOps : IOpLibrary
                 ctx.MoveAttributeToInput("pads", 1, DataType.Int64);
                 // The kernel converts the float fill to the data's element type.
                 ctx.MoveAttributeToInput("value", 2, DataType.Float);
-            });
+            })
+            .NotDifferentiable(1, 3)
+            .Gradient(PadGradient);
 
         r.Add("CenterCropPad").Since(18).In("input_data", "shape").Out("output_data")
             .OptionalAttr("axes", AttrType.Ints)
             .Infer(InferCenterCropPad)
             .WithKernel(SliceKernels.CenterCropPad)
-            .Fuses(FusionKind.Injective);
+            .Fuses(FusionKind.Injective)
+            .NotDifferentiable(1)
+            // Cropping and padding about the centre use the same offset, (larger − smaller) / 2, so the
+            // same op back to the input's shape undoes the move (cropped elements get zeros).
+            .Gradient(g =>
+            {
+                var axes = g.Attributes.GetIntsOrNull("axes");
+                Value shape = g.ShapeOf(g.X(0));
+                if (axes is not null)
+                {
+                    int rank = g.X(0).Type.Rank;
+                    var idx = axes.Select(a => a < 0 ? a + rank : a).ToArray();
+                    shape = g.Op("Gather", [shape, g.Ints(idx)], ("axis", 0L));
+                }
+                var attrs = axes is null ? Array.Empty<(string, object)>() : [("axes", (object)axes)];
+                g.SetGrad(0, g.Op("CenterCropPad", [g.dY(0), shape], attrs));
+            });
+    }
+
+    /// <summary>
+    /// dY put back where the slice came from: zero padding on unit-step axes, a scatter on strided or
+    /// reversed ones. Needs constant starts/ends/axes/steps and known extents on the sliced axes.
+    /// </summary>
+    private static void SliceGradient(GradientContext g)
+    {
+        var x = g.X(0);
+        if (!x.Type.HasRank) throw g.Fail("input rank must be known to differentiate Slice");
+        int rank = x.Type.Rank;
+        var starts = AxisGradients.ConstInts(g, 1, "starts");
+        var ends = AxisGradients.ConstInts(g, 2, "ends");
+        var axes = g.HasX(3) ? AxisGradients.ConstInts(g, 3, "axes") : Enumerable.Range(0, starts.Length).Select(i => (long)i).ToArray();
+        var steps = g.HasX(4) ? AxisGradients.ConstInts(g, 4, "steps") : Enumerable.Repeat(1L, starts.Length).ToArray();
+        var pads = new long[2 * rank];
+        var cur = g.dY(0)!;
+        for (int i = 0; i < starts.Length; i++)
+        {
+            int axis = AxisGradients.Axis(g, axes[i], rank);
+            long dim = AxisGradients.KnownDim(g, x, axis);
+            var (first, count) = AxisGradients.SliceRange(starts[i], ends[i], steps[i], dim);
+            if (steps[i] == 1)
+            {
+                pads[axis] = first;
+                pads[axis + rank] = dim - first - count;
+            }
+            else
+            {
+                var positions = Enumerable.Range(0, (int)count).Select(j => first + steps[i] * j).ToArray();
+                cur = AxisGradients.ScatterAlong(g, cur, axis, dim, positions, add: false);
+            }
+        }
+        g.SetGrad(0, pads.Any(p => p != 0) ? g.Op("Pad", cur, g.Ints(pads)) : cur);
+    }
+
+    /// <summary>
+    /// Constant mode: the interior of dY (cropped axes get zeros back); the fill value gets the sum over the
+    /// padding. Edge/reflect/wrap: every output element copies an input element, so each padded axis is a
+    /// scatter-add of dY onto its source indices.
+    /// </summary>
+    private static void PadGradient(GradientContext g)
+    {
+        var x = g.X(0);
+        if (!x.Type.HasRank) throw g.Fail("input rank must be known to differentiate Pad");
+        int rank = x.Type.Rank;
+        var raw = AxisGradients.ConstInts(g, 1, "pads");
+        var axes = g.HasX(3) ? AxisGradients.ConstInts(g, 3, "axes").Select(a => (long)AxisGradients.Axis(g, a, rank)).ToArray()
+            : Enumerable.Range(0, rank).Select(i => (long)i).ToArray();
+        if (raw.Length != 2 * axes.Length) throw g.Fail($"pads has {raw.Length} entries for {axes.Length} axes");
+        var begin = new long[rank];
+        var end = new long[rank];
+        for (int i = 0; i < axes.Length; i++)
+        {
+            begin[axes[i]] = raw[i];
+            end[axes[i]] = raw[i + axes.Length];
+        }
+        var dy = g.dY(0)!;
+        var mode = g.Attributes.GetString("mode");
+        if (mode == "constant")
+        {
+            var crop = Enumerable.Range(0, rank).Where(a => begin[a] > 0 || end[a] > 0).ToArray();
+            var inner = crop.Length == 0 ? dy : g.Op("Slice", dy,
+                g.Ints(crop.Select(a => Math.Max(begin[a], 0)).ToArray()),
+                g.Ints(crop.Select(a => end[a] > 0 ? -end[a] : long.MaxValue).ToArray()),
+                g.Ints(crop.Select(a => (long)a).ToArray()));
+            if (g.NeedsGrad(0))
+            {
+                var regrow = Enumerable.Range(0, rank).Select(a => Math.Max(-begin[a], 0)).Concat(Enumerable.Range(0, rank).Select(a => Math.Max(-end[a], 0))).ToArray();
+                g.SetGrad(0, regrow.Any(p => p != 0) ? g.Op("Pad", inner, g.Ints(regrow)) : inner);
+            }
+            if (g.NeedsGrad(2))
+            {
+                var total = g.Op("Sub", g.Op("ReduceSum", [dy], ("keepdims", 0L)), g.Op("ReduceSum", [inner], ("keepdims", 0L)));
+                g.SetGrad(2, g.Op("Reshape", total, g.ShapeOf(g.X(2))));
+            }
+            return;
+        }
+        var cur = dy;
+        for (int a = 0; a < rank; a++)
+        {
+            if (begin[a] == 0 && end[a] == 0) continue;
+            long dim = AxisGradients.KnownDim(g, x, a);
+            long outDim = dim + begin[a] + end[a];
+            var sources = new long[outDim];
+            for (long j = 0; j < outDim; j++) sources[j] = PadSource(j - begin[a], dim, mode) ?? throw g.Fail($"unsupported mode '{mode}'");
+            cur = AxisGradients.ScatterAlong(g, cur, a, dim, sources, add: true);
+        }
+        if (g.NeedsGrad(2)) g.SetGrad(2, g.ZerosLike(g.X(2)));
+        g.SetGrad(0, cur);
+    }
+
+    /// <summary>The input index an output position p (relative to the input's start) copies in a non-constant mode.</summary>
+    private static long? PadSource(long p, long dim, string mode)
+    {
+        switch (mode)
+        {
+            case "edge":
+                return Math.Clamp(p, 0, dim - 1);
+            case "wrap":
+                return ((p % dim) + dim) % dim;
+            case "reflect":
+                if (dim == 1) return 0;
+                long period = 2 * (dim - 1);
+                p = ((p % period) + period) % period;
+                return p < dim ? p : period - p;
+            default:
+                return null;
+        }
     }
 
     private static void InferSlice(InferenceContext ctx)

@@ -36,6 +36,41 @@ internal sealed class RnnActivation
         _ => x > 20f ? x : MathF.Log(1f + MathF.Exp(x)),
     };
 
+    /// <summary>The function in double precision (the recurrent backward kernels recompute the forward pass with it).</summary>
+    public double Apply(double x) => _kind switch
+    {
+        Kind.Relu => x > 0 ? x : 0,
+        Kind.Tanh => Math.Tanh(x),
+        Kind.Sigmoid => x >= 0 ? 1 / (1 + Math.Exp(-x)) : Math.Exp(x) / (1 + Math.Exp(x)),
+        Kind.Affine => Alpha * x + Beta,
+        Kind.LeakyRelu => x >= 0 ? x : Alpha * x,
+        Kind.ThresholdedRelu => x > Alpha ? x : 0,
+        Kind.ScaledTanh => Alpha * Math.Tanh(Beta * x),
+        Kind.HardSigmoid => Math.Clamp(Alpha * x + Beta, 0, 1),
+        Kind.Elu => x >= 0 ? x : Alpha * (Math.Exp(x) - 1),
+        Kind.Softsign => x / (1 + Math.Abs(x)),
+        _ => x > 20 ? x : Math.Log(1 + Math.Exp(x)),
+    };
+
+    /// <summary>The derivative at <paramref name="x"/> (one-sided at kinks, as the forward picks its branch).</summary>
+    public double Derivative(double x)
+    {
+        switch (_kind)
+        {
+            case Kind.Relu: return x > 0 ? 1 : 0;
+            case Kind.Tanh: { double t = Math.Tanh(x); return 1 - t * t; }
+            case Kind.Sigmoid: { double s = Apply(x); return s * (1 - s); }
+            case Kind.Affine: return Alpha;
+            case Kind.LeakyRelu: return x >= 0 ? 1 : Alpha;
+            case Kind.ThresholdedRelu: return x > Alpha ? 1 : 0;
+            case Kind.ScaledTanh: { double t = Math.Tanh(Beta * x); return Alpha * Beta * (1 - t * t); }
+            case Kind.HardSigmoid: { double v = Alpha * x + Beta; return v is > 0 and < 1 ? Alpha : 0; }
+            case Kind.Elu: return x >= 0 ? 1 : Alpha * Math.Exp(x);
+            case Kind.Softsign: { double d = 1 + Math.Abs(x); return 1 / (d * d); }
+            default: return x > 20 ? 1 : 1 / (1 + Math.Exp(-x));
+        }
+    }
+
     /// <summary>
     /// The activations of every direction: <paramref name="perDirection"/> functions per direction,
     /// from the attributes or the op's defaults. alpha/beta values are consumed in order by the

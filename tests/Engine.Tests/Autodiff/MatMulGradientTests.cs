@@ -32,4 +32,18 @@ public class MatMulGradientTests
             GradCheck.Run((g, x) => g.Op("Gemm", x.Cast<Value?>().ToArray(),
                 ("alpha", (float)c.Item4), ("beta", (float)c.Item5), ("transA", ta ? 1L : 0L), ("transB", tb ? 1L : 0L)), inputs.ToArray());
         }, iter: 25, threads: 1, print: c => $"mkn {GradGen.Text(c.Item1)} trans {c.Item2} C {c.Item3} alpha {c.Item4} beta {c.Item5} seed {c.Item6}");
+
+    [Theory]
+    [InlineData("ij,jk->ik", new[] { 2, 3 }, new[] { 3, 4 })]
+    [InlineData("bij,bjk->bik", new[] { 2, 2, 3 }, new[] { 2, 3, 2 })]
+    [InlineData("ij,kj", new[] { 3, 2 }, new[] { 4, 2 })]
+    [InlineData("ij,j->i", new[] { 3, 4 }, new[] { 4 })]
+    [InlineData("bhqd,bhkd->bhqk", new[] { 1, 2, 3, 2 }, new[] { 1, 2, 2, 2 })]
+    [InlineData("ijk,k->i", new[] { 2, 3, 2 }, new[] { 2 })]
+    public void Einsum(string equation, int[] a, int[] b) =>
+        GradCheck.Run((g, x) => g.Op("Einsum", [x[0], x[1]], ("equation", equation)), [GradCheck.Random(1, a), GradCheck.Random(2, b)]);
+
+    [Fact]
+    public void EinsumSumOfOneOperand() =>
+        GradCheck.Run((g, x) => g.Op("Einsum", [x[0]], ("equation", "ij->j")), [GradCheck.Random(3, [3, 2])]);
 }

@@ -38,7 +38,8 @@ public class NormalizationGradientTests
             var mean = LossRunner.Random(rng, -1, 1, c);
             var variance = LossRunner.Random(rng, 0.5, 2, c);
             OpGradCheck.Check(new CheckCase("BatchNormalization", [x, scale, bias, mean, variance], [0, 1, 2, 3, 4],
-                [("training_mode", 1L), ("epsilon", 1e-3f)]) { Outputs = 3, SkipOutputs = [1, 2], Tolerance = 1e-5 });
+                [("training_mode", 1L), ("epsilon", 1e-3f)])
+            { Outputs = 3, SkipOutputs = [1, 2], Tolerance = 1e-5 });
         }, iter: 8, threads: 1);
 
     [Fact]
@@ -84,7 +85,8 @@ public class NormalizationGradientTests
             var scale = LossRunner.Random(rng, 0.5, 1.5, tail);
             var bias = rng.Next(2) == 0 ? LossRunner.Random(rng, -1, 1, tail) : null;
             OpGradCheck.Check(new CheckCase("LayerNormalization", [x, scale, bias], bias is null ? [0, 1] : [0, 1, 2],
-                [("axis", rng.Next(2) == 0 ? axis : axis - rank)]) { Tolerance = 1e-5 });
+                [("axis", rng.Next(2) == 0 ? axis : axis - rank)])
+            { Tolerance = 1e-5 });
         }, iter: 8, threads: 1);
 
     [Theory]
