@@ -19,7 +19,7 @@ public static class TrainCommand
     {
         var model = new Option<string>("--model") { Description = $"architecture ({string.Join(", ", ModelRegistry.Names)})", Required = true };
         var dataset = new Option<string>("--dataset") { Description = $"dataset ({string.Join(", ", DatasetRegistry.Names)})", Required = true };
-        var epochs = new Option<int>("--epochs") { Description = "training epochs", DefaultValueFactory = _ => 20 };
+        var epochs = new Option<int>("--epochs") { Description = "training epochs", DefaultValueFactory = _ => 30 };
         var batch = new Option<int>("--batch") { Description = "minibatch size (the last partial batch of each shuffled epoch is dropped)", DefaultValueFactory = _ => 32 };
         var optimizer = new Option<string>("--optimizer") { Description = string.Join("|", Optimizer.Names), DefaultValueFactory = _ => "adam" };
         var lr = new Option<double?>("--lr") { Description = "base learning rate (default: the optimizer's, e.g. adam 0.001, sgd 0.01)" };
@@ -92,7 +92,7 @@ public static class TrainCommand
         {
             var line = $"epoch {r.Epoch,3}/{config.Epochs}  loss={F(r.TrainLoss)}";
             if (r.Valid is { } m) line += $"  val_loss={F(r.ValidLoss!.Value)}  val_accuracy={F(m.Accuracy)}  val_f1={F(m.MacroF1)}";
-            Console.WriteLine(line + $"  lr={F(r.Lr)}  {r.Seconds.ToString("0.00", CultureInfo.InvariantCulture)}s");
+            Console.WriteLine(line + $"  lr={r.Lr.ToString("G4", CultureInfo.InvariantCulture)}  {r.Seconds.ToString("0.00", CultureInfo.InvariantCulture)}s");
             if (a.Checkpoint is not null) Checkpoint.Save(trainer, a.Checkpoint);
         });
         if (trainer.Stopped) Console.WriteLine($"early stop after epoch {trainer.Epoch}; restored the weights of epoch {trainer.BestEpoch}");

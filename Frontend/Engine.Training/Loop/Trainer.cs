@@ -83,7 +83,12 @@ public sealed class Trainer : IDisposable
     /// <summary>Trains until <see cref="TrainConfig.Epochs"/> epochs are done or early stopping ends the run.</summary>
     public void Fit(Dataset train, Dataset? valid, Action<EpochReport>? onEpoch = null)
     {
-        while (Epoch < Config.Epochs && !Stopped) onEpoch?.Invoke(RunEpoch(train, valid));
+        while (Epoch < Config.Epochs && !Stopped)
+        {
+            // Not onEpoch?.Invoke(RunEpoch(…)): a null callback would skip evaluating the epoch itself.
+            var report = RunEpoch(train, valid);
+            onEpoch?.Invoke(report);
+        }
         if (Stopped && BestWeights is not null) RestoreBest();
     }
 

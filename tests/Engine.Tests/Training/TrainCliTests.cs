@@ -30,11 +30,11 @@ public class TrainCliTests
         var save = Path.Combine(Path.GetTempPath(), $"engine-train-{Guid.NewGuid():N}.onnx");
         try
         {
-            var (code, output, err) = Engine("train", "--model", "mlp", "--dataset", "digits", "--epochs", "2", "--optimizer", "adamw",
+            var (code, output, err) = Engine("train", "--model", "mlp", "--dataset", "digits", "--epochs", "3", "--optimizer", "adamw", "--lr", "0.003",
                 "--schedule", "warmup:10+cosine", "--data-dir", Paths.SharedPath("datasets"), "--save", save);
             Assert.True(code == 0, err);
             var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-            Assert.Equal(2, lines.Count(l => l.StartsWith("epoch ", StringComparison.Ordinal) && l.Contains("loss=") && l.Contains("val_accuracy=") && l.EndsWith('s')));
+            Assert.Equal(3, lines.Count(l => l.StartsWith("epoch ", StringComparison.Ordinal) && l.Contains("loss=") && l.Contains("val_accuracy=") && l.EndsWith('s')));
             Assert.Matches(@"^test_accuracy=0\.\d{4}$", lines[^1]);
             Assert.True(double.Parse(lines[^1]["test_accuracy=".Length..], System.Globalization.CultureInfo.InvariantCulture) > 0.8);
             Assert.True(new FileInfo(save).Length > 30_000);

@@ -86,9 +86,9 @@ public class TrainerTests
         var path = Path.Combine(Path.GetTempPath(), $"engine-ckpt-{Guid.NewGuid():N}.bin");
         try
         {
-            using (var first = NewTrainer(config with { Epochs = 1 }))
+            using (var first = NewTrainer(config))
             {
-                first.Fit(small, valid);
+                first.RunEpoch(small, valid);
                 Checkpoint.Save(first, path);
             }
             using var resumed = NewTrainer(config);
