@@ -23,14 +23,17 @@ public static class CompileCommand
         var threads = new Option<int>("--threads") { Description = "the model's thread count", DefaultValueFactory = _ => Environment.ProcessorCount };
         var vector = new Option<string>("--vector") { Description = "loop bodies: auto, scalar, avx2 (Vector256) or avx512 (Vector512)", DefaultValueFactory = _ => "auto" };
         var report = new Option<bool>("--report") { Description = "print every node: generated code (which lowering), elided, or fallback with the reason" };
-        var cmd = new Command("compile", "Compile a model to C# with the Roslyn CPU backend and report lowerings, fallbacks and memory") { model, shapes, level, threads, vector, report };
+        var output = new Option<string?>("--output", "-o") { Description = "also write an AOT artifact folder: Model.cs, Model.weights, Model.csproj (references only Engine.Runtime) and the built bin/Model.dll" };
+        var native = new Option<bool>("--native") { Description = "with -o: also publish a NativeAOT executable native/Model (EXE --input-dir DIR --output-dir DIR); needs clang" };
+        var cmd = new Command("compile", "Compile a model to C# with the Roslyn CPU backend and report lowerings, fallbacks and memory") { model, shapes, level, threads, vector, report, output, native };
         cmd.SetAction(p => Guard.Run(() => Execute(p.GetValue(model)!, p.GetValue(shapes) ?? [], p.GetValue(level), p.GetValue(threads),
-            p.GetValue(vector)!, p.GetValue(report))));
+            p.GetValue(vector)!, p.GetValue(report), p.GetValue(output), p.GetValue(native))));
         return cmd;
     }
 
-    private static int Execute(string modelPath, string[] shapeSpecs, int level, int threads, string vector, bool report)
+    private static int Execute(string modelPath, string[] shapeSpecs, int level, int threads, string vector, bool report, string? output = null, bool native = false)
     {
+        if (native && output is null) throw new EngineException("--native needs -o DIR (the artifact folder)");
         if (level is < 0 or > 3) throw new EngineException($"--level must be 0–3, got {level}");
         if (threads < 1) throw new EngineException($"--threads must be at least 1, got {threads}");
         var path = vector switch
@@ -73,6 +76,7 @@ public static class CompileCommand
             foreach (var g in r.Fallbacks.GroupBy(f => (f.Op, f.Reason)))
                 Console.WriteLine($"  {g.Key.Op} x{g.Count()}: {g.Key.Reason}");
         }
+        if (output is not null) CompileArtifact.Write(compiled.Emitted, output, native);
         return ExitCodes.Ok;
     }
 }
