@@ -213,9 +213,15 @@ public static unsafe class Pool2D
         /// <summary>Max windows lying entirely in the horizontal padding read only −∞; the reference gives 0.</summary>
         private readonly void FixEmptyColumns(float* y)
         {
+            // Only windows starting in the left padding or past the image can miss it (an inside start is a tap).
             for (int o = 0; o < S.OW; o++)
             {
                 int first = o * S.StrideW - S.PadLeft, last = first + (S.KW - 1) * S.DilationW;
+                if (first >= 0 && first < S.W)
+                {
+                    o = Math.Max(o, (S.W + S.PadLeft + S.StrideW - 1) / S.StrideW - 1);
+                    continue;
+                }
                 bool any = false;
                 for (int iw = first; iw <= last && !any; iw += S.DilationW) any = (uint)iw < (uint)S.W;
                 if (!any) y[o] = 0f;
