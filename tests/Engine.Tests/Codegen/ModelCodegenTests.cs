@@ -44,7 +44,7 @@ public class ModelCodegenTests
         using var m = CodegenTestKit.AssertMatchesReference(g, CodegenTestKit.RandomInputs(g), path);
         // MaxPool is Pool2D; Conv may still fall back (its lowering is another family's); Flatten is a zero-copy view; Gemm is PackedGemm.
         Assert.Empty(m.Report.Fallbacks.Select(f => f.Op).Except(["Conv"]));
-        Assert.Equal(["relu", "gemm", "sig"], m.Report.InlinedNodes.ToArray());
+        Assert.Equal(["relu", "pool", "gemm", "sig"], m.Report.InlinedNodes.ToArray());
         Assert.Contains(m.Report.Nodes, n => n.Op == "Flatten" && n.Outcome == NodeOutcome.Elided);
         Assert.Contains("global::Engine.Runtime.Kernels.", m.Source); // fallbacks call reference kernels by name (standalone class)
         Assert.Empty(m.Emitted.Kernels);
