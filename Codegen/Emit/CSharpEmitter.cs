@@ -203,3 +203,10 @@ public sealed partial class CSharpEmitter
         public override int WeightIndex(Value v) => e._graph.InitializerData(v) is { } t ? e._weights.Index(t, v.Name) : -1;
     }
 }
+
+/// <summary>Facts about nodes as the emitter sees them (for tools and tests).</summary>
+public static class CSharpEmitterFacts
+{
+    /// <summary>An ai.engine::Fused node with a body graph.</summary>
+    public static bool IsFused(Node node) => CSharpEmitter.IsFused(node, out _);
+}

@@ -8,6 +8,9 @@ public sealed class CpuLoweringRegistry
 {
     private readonly Dictionary<(string, string), ICpuLowering> _lowerings = new();
 
+    /// <summary>Identifies this registry in compile-cache keys (a custom registry never shares the default's entries).</summary>
+    internal Guid Id { get; } = Guid.NewGuid();
+
     private static readonly Lazy<CpuLoweringRegistry> DefaultInstance = new(() =>
     {
         var r = new CpuLoweringRegistry();

@@ -67,12 +67,16 @@ public sealed class CompiledModel : IDisposable
     /// model is in use (weights and kernels are shared, not copied). Cached by a hash of the graph (structure,
     /// constants, weights) and the options: compiling the same model again costs a hash and an assembly load.
     /// </summary>
-    public static CompiledModel Compile(Graph.Graph graph, CodegenOptions? options = null)
+    public static CompiledModel Compile(Graph.Graph graph, CodegenOptions? options = null) => Compile(graph, options, null);
+
+    /// <summary>Compiles with another set of lowerings (e.g. to exercise fallbacks); null = <see cref="Lowering.CpuLoweringRegistry.Default"/>.</summary>
+    public static CompiledModel Compile(Graph.Graph graph, CodegenOptions? options, Lowering.CpuLoweringRegistry? registry)
     {
         options ??= new CodegenOptions();
+        registry ??= Lowering.CpuLoweringRegistry.Default;
         var sw = Stopwatch.StartNew();
-        string key = CompileCache.Key(graph, options);
-        var emitted = CompileCache.GetOrEmit(key, () => CSharpEmitter.Emit(graph, options), out bool fromCache);
+        string key = CompileCache.Key(graph, options) + (registry == Lowering.CpuLoweringRegistry.Default ? "" : ":" + registry.Id.ToString("N"));
+        var emitted = CompileCache.GetOrEmit(key, () => CSharpEmitter.Emit(graph, options, registry), out bool fromCache);
         var image = RoslynCompiler.GetOrCompile(RoslynCompiler.SourceKey(emitted.Source), () => emitted.Source, out bool imageFromCache);
         var (context, assembly) = RoslynCompiler.Load(image);
         try

@@ -12,6 +12,16 @@ internal static class CodegenTestKit
 
     public static TheoryData<VectorPath> Paths => new() { VectorPath.Scalar, VectorPath.Vector256, VectorPath.Vector512 };
 
+    /// <summary>Only the elementwise loops: every other op falls back to its reference kernel (stable whatever lowerings other families add).</summary>
+    public static readonly Engine.Codegen.Lowering.CpuLoweringRegistry ElementwiseOnly = CreateElementwiseOnly();
+
+    private static Engine.Codegen.Lowering.CpuLoweringRegistry CreateElementwiseOnly()
+    {
+        var r = new Engine.Codegen.Lowering.CpuLoweringRegistry();
+        new Engine.Codegen.Lowerings.Elementwise.ElementwiseLowerings().Register(r);
+        return r;
+    }
+
     public static Graph.Graph Parse(string text) => IrParser.Parse(text, OpRegistry.Default, inferTypes: true);
 
     public static Tensor Random(int seed, params int[] shape)
@@ -27,10 +37,11 @@ internal static class CodegenTestKit
         g.Inputs.Where(v => !g.IsInitializer(v)).Select((v, i) => (v.Name, T: Random(seed + i, v.Type.StaticShape())))
             .ToDictionary(x => x.Name, x => x.T);
 
-    public static CompiledModel AssertMatchesReference(Graph.Graph g, Dictionary<string, Tensor> inputs, VectorPath path, double rtol = 1e-4, double atol = 1e-6)
+    public static CompiledModel AssertMatchesReference(Graph.Graph g, Dictionary<string, Tensor> inputs, VectorPath path, double rtol = 1e-4, double atol = 1e-6,
+        Engine.Codegen.Lowering.CpuLoweringRegistry? registry = null)
     {
         var expected = new ReferenceExecutor(g).Run(inputs);
-        var model = CompiledModel.Compile(g, new CodegenOptions { Vector = path });
+        var model = CompiledModel.Compile(g, new CodegenOptions { Vector = path }, registry);
         var actual = model.Run(inputs);
         Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
         foreach (var (name, t) in expected)
