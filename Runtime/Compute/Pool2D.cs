@@ -32,8 +32,8 @@ public readonly record struct Pool2DShape(
 /// element-wise into one padded row (vectorized across the width), which is split into StrideW phases
 /// (element j goes to phase j % s, slot j / s) so that every horizontal tap of consecutive outputs is a
 /// contiguous run whatever the stride or dilation; the horizontal reduction is then plain vector loads.
-/// Padding reads −∞ (max) or 0 (average). Max skips NaN inputs like the reference kernel when the
-/// window has a non-NaN value (vmaxps/scalar compares return the running maximum on NaN).
+/// Padding reads −∞ (max) or 0 (average). NaN in max windows: a NaN is skipped like the reference kernel
+/// does, except when it is the first value the running maximum starts from (then the result is NaN).
 /// AveragePool divides by the per-(row, column) tap counts, which factor into a row count × column count.
 /// </remarks>
 public static unsafe class Pool2D
@@ -213,9 +213,15 @@ public static unsafe class Pool2D
         /// <summary>Max windows lying entirely in the horizontal padding read only −∞; the reference gives 0.</summary>
         private readonly void FixEmptyColumns(float* y)
         {
+            // Only windows starting in the left padding or past the image can miss it (an inside start is a tap).
             for (int o = 0; o < S.OW; o++)
             {
                 int first = o * S.StrideW - S.PadLeft, last = first + (S.KW - 1) * S.DilationW;
+                if (first >= 0 && first < S.W)
+                {
+                    o = Math.Max(o, (S.W + S.PadLeft + S.StrideW - 1) / S.StrideW - 1);
+                    continue;
+                }
                 bool any = false;
                 for (int iw = first; iw <= last && !any; iw += S.DilationW) any = (uint)iw < (uint)S.W;
                 if (!any) y[o] = 0f;
@@ -260,7 +266,7 @@ internal interface IReduceOp
     static abstract Vector512<float> Apply(Vector512<float> v, Vector512<float> acc);
 }
 
-/// <summary>Maximum that keeps the accumulator when the new value is NaN (x86 max semantics, second operand on NaN).</summary>
+/// <summary>Maximum that keeps the accumulator when the new value is NaN (a NaN accumulator stays NaN).</summary>
 internal struct MaxOp : IReduceOp
 {
     public static float Apply(float v, float acc) => v > acc ? v : acc;

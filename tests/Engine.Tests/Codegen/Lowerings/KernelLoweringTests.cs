@@ -1,4 +1,7 @@
 using Engine.Codegen;
+using Engine.Graph;
+using Engine.Onnx.Conformance;
+using Engine.Runtime;
 
 namespace Engine.Tests.Codegen.Lowerings;
 
@@ -142,5 +145,46 @@ public class KernelLoweringTests
             }
             """, path);
         Assert.Contains("Resize2D.Linear(", m.Source);
+    }
+
+    [Fact]
+    public void LoweredKernelsAllocateNothingPerRunAfterWarmUp()
+    {
+        var g = CodegenTestKit.Parse("""
+            graph main(%x: f32[1,8,20,20], %e: f32[11,8]) -> (%p, %q, %sm, %ln, %r, %t, %sl, %ga, %pd, %rs, %rl) {
+              init %sc: f32[1] = [1.5]
+              init %ax: i64[1] = [1]
+              init %st: i64[1] = [18]
+              init %en: i64[1] = [1]
+              init %sp: i64[1] = [-2]
+              init %sa: i64[1] = [3]
+              init %ids: i64[3] = [3, 0, 10]
+              init %pads: i64[8] = [0, 0, 1, 2, 0, 0, 2, 1]
+              init %up: f32[4] = [1, 1, 1.5, 2]
+              %p = MaxPool(%x) {kernel_shape = [3, 3], strides = [2, 2], pads = [1, 1, 1, 1]}
+              %q = AveragePool(%x) {kernel_shape = [2, 2], strides = [2, 2]}
+              %sm = Softmax(%x) {axis = 1}
+              %ln = LayerNormalization(%x, %sc) {axis = -1}
+              %r = ReduceMean(%x, %ax)
+              %t = Transpose(%x) {perm = [0, 2, 3, 1]}
+              %sl = Slice(%x, %st, %en, %sa, %sp)
+              %ga = Gather(%e, %ids)
+              %pd = Pad(%x, %pads) {mode = "edge"}
+              %rs = Resize(%x, _, %up) {mode = "nearest"}
+              %rl = Resize(%x, _, %up) {mode = "linear"}
+            }
+            """);
+        var inputs = CodegenTestKit.RandomInputs(g);
+        var expected = new ReferenceExecutor(g).Run(inputs);
+        using var model = CompiledModel.Compile(g, new CodegenOptions { Threads = 2 });
+        Assert.Empty(model.Report.Fallbacks);
+        var ins = model.Inputs.Select(s => inputs[s.Name]).ToArray();
+        var outs = model.Outputs.Select(o => Tensor.Zeros(o.Type, (int[])o.Shape.Clone())).ToArray();
+        for (int i = 0; i < 3; i++) model.Run(ins, outs);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        model.Run(ins, outs);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        for (int k = 0; k < outs.Length; k++)
+            Assert.Null(OutputComparer.Compare(expected[model.Outputs[k].Name], outs[k], 1e-4, 1e-5));
     }
 }
