@@ -87,7 +87,7 @@ public sealed partial class CSharpEmitter
         void Check(Value v)
         {
             if (v.Type.Elem == DataType.Undefined || !v.Type.IsStatic)
-                throw new EngineException($"cpu backend: value '{v.Name}' has type {v.Type}, not a static shape; give the model static input shapes and run shape inference first");
+                throw new EngineException($"cpu backend: value '{v.Name}' has type {v.Type}, not a static shape (not supported by compiled models: give the model static input shapes and run shape inference first)");
             if (v.Type.Elem == DataType.String)
                 throw new EngineException($"cpu backend: value '{v.Name}': string tensors are not supported by compiled models");
         }
@@ -96,7 +96,7 @@ public sealed partial class CSharpEmitter
         {
             foreach (var o in n.Outputs) if (o is not null) Check(o);
             if (n.Schema.GraphKernel is not null && !IsFused(n, out _))
-                throw new EngineException($"cpu backend: node '{n.Name}' ({n.Schema.QualifiedName}) runs subgraphs, which compiled models do not support yet");
+                throw new EngineException($"cpu backend: node '{n.Name}' ({n.Schema.QualifiedName}) runs subgraphs (not supported by compiled models yet)");
         }
         foreach (var v in _graph.Outputs) Check(v);
     }
@@ -202,4 +202,11 @@ public sealed partial class CSharpEmitter
 
         public override int WeightIndex(Value v) => e._graph.InitializerData(v) is { } t ? e._weights.Index(t, v.Name) : -1;
     }
+}
+
+/// <summary>Facts about nodes as the emitter sees them (for tools and tests).</summary>
+public static class CSharpEmitterFacts
+{
+    /// <summary>An ai.engine::Fused node with a body graph.</summary>
+    public static bool IsFused(Node node) => CSharpEmitter.IsFused(node, out _);
 }

@@ -12,6 +12,7 @@ public static class CommandCatalog
         ConvertCommand.Create(),
         ConformanceCommand.Create(),
         OptimizeCommand.Create(),
+        CompileCommand.Create(),
         DemoCommand.Create(),
     ];
 }

@@ -23,14 +23,16 @@ public static class ConformanceCommand
         var rtol = new Option<double>("--rtol") { DefaultValueFactory = _ => 1e-3, Description = "relative tolerance" };
         var atol = new Option<double>("--atol") { DefaultValueFactory = _ => 1e-7, Description = "absolute tolerance" };
         var level = new Option<int>("--level", "-O") { DefaultValueFactory = _ => 0, Description = "optimize each model at this level (0–3) before running it" };
-        var cmd = new Command("conformance", "Run ONNX conformance tests on the reference executor") { dirs, filter, report, expect, writePassing, quiet, rtol, atol, level };
+        var backend = new Option<string>("--backend") { DefaultValueFactory = _ => "reference", Description = "'reference' (interpreter) or 'cpu' (each model compiled with Roslyn; models it cannot take are skipped)" };
+        var cmd = new Command("conformance", "Run ONNX conformance tests on the reference executor or the compiled backend") { dirs, filter, report, expect, writePassing, quiet, rtol, atol, level, backend };
         cmd.SetAction(p => Guard.Run(() => Execute(p.GetValue(dirs)!, p.GetValue(filter), p.GetValue(report), p.GetValue(expect),
-            p.GetValue(writePassing), p.GetValue(quiet), p.GetValue(rtol), p.GetValue(atol), p.GetValue(level))));
+            p.GetValue(writePassing), p.GetValue(quiet), p.GetValue(rtol), p.GetValue(atol), p.GetValue(level), p.GetValue(backend)!)));
         return cmd;
     }
 
-    private static int Execute(string[] dirs, string? filter, string? reportPath, string? expectPath, string? writePassing, bool quiet, double rtol, double atol, int level)
+    private static int Execute(string[] dirs, string? filter, string? reportPath, string? expectPath, string? writePassing, bool quiet, double rtol, double atol, int level, string backend)
     {
+        if (backend is not ("reference" or "cpu")) throw new EngineException($"--backend '{backend}' is not available (choose: reference, cpu)");
         if (level is < 0 or > 3) throw new EngineException($"--level must be 0–3, got {level}");
         var cases = ConformanceCase.Discover(dirs);
         if (filter is not null)
@@ -51,7 +53,11 @@ public static class ConformanceCommand
         {
             foreach (var kv in ConformanceRunner.LoadPrimaryOps(Path.Combine(d, "..", "node-index.tsv"))) ops[kv.Key] = kv.Value;
         }
-        var runner = new ConformanceRunner { Rtol = rtol, Atol = atol, PrimaryOps = ops, OptimizationLevel = level };
+        var runner = new ConformanceRunner
+        {
+            Rtol = rtol, Atol = atol, PrimaryOps = ops, OptimizationLevel = level,
+            Executor = backend == "cpu" ? Engine.Codegen.CompiledExecutor.For(new Engine.Codegen.CodegenOptions { Threads = 1 }) : null,
+        };
         var gate = new object();
         var results = runner.RunAll(cases, r =>
         {

@@ -32,4 +32,34 @@ public class CliBackendCodegenTests
         Assert.Null(Engine.Onnx.Conformance.OutputComparer.Compare(reference, cpu, 1e-4, 1e-5));
         Directory.Delete(root, recursive: true);
     }
+
+    [Fact]
+    public void CompileReportsLoweredAndFallbackNodesArenaAndCompileTime()
+    {
+        var mnist = Path.Combine(Paths.SharedPath("models", "mnist"), "model.onnx");
+        var (oldOut, oldErr) = (Console.Out, Console.Error);
+        var output = new StringWriter();
+        int code, bad;
+        try
+        {
+            Console.SetOut(output);
+            Console.SetError(new StringWriter());
+            code = Program.Main(["compile", mnist, "--report", "--threads", "1", "--vector", "avx2"]);
+            bad = Program.Main(["compile", mnist, "--vector", "sse9"]);
+        }
+        finally
+        {
+            Console.SetOut(oldOut);
+            Console.SetError(oldErr);
+        }
+        Assert.Equal(ExitCodes.Ok, code);
+        Assert.Equal(ExitCodes.BadInput, bad);
+        var text = output.ToString();
+        Assert.Contains("reference-kernel fallback(s); loops Vector256, 1 thread(s)", text);
+        Assert.Contains("liveness lower bound", text);
+        Assert.Contains("ratio 1.0", text);
+        Assert.Contains("ms (cache", text);
+        Assert.Contains("MatMulLowering", text);   // the Gemm row of --report
+        Assert.Contains("elided", text);           // the Reshape before it
+    }
 }

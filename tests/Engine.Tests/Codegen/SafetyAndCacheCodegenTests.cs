@@ -28,6 +28,8 @@ public class SafetyAndCacheCodegenTests
             foreach (var o in n.Outputs) if (o is not null) o.Name = Next();
         }
         foreach (var v in g.InitializerValues) v.Name = Next();
+        // Attribute names and string values reach fallback kernels through the constructor: base64 literals.
+        foreach (var n in g.Nodes.Where(n => n.OpType is "Conv" or "MaxPool")) n.Attributes.Set(Next(), Next());
         g.Inputs[0].Name = Injection;
         g.Name = "*/\n" + Injection;
         var hostileInputs = new Dictionary<string, Tensor> { [Injection] = inputs["x"] };
@@ -44,6 +46,7 @@ public class SafetyAndCacheCodegenTests
             Assert.True(parts.Length % 2 == 1, line);
             for (int p = 1; p < parts.Length; p += 2) Assert.Matches(safeLiteral, parts[p]);
         }
+        Assert.Contains("Str(\"", m.Source);
         var outs = m.Run(hostileInputs);
         Assert.Equal(expected.Length, outs.Count);
         for (int k = 0; k < expected.Length; k++)
