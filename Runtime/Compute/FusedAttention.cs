@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 
@@ -32,8 +33,8 @@ public static unsafe class FusedAttention
     private static long PerWorker(in AttentionShape s)
     {
         int rb = RoundUp(Math.Min(RowBlock, Math.Max(s.SeqQ, 1)), MR), kb = KeysPerBlock(s);
-        // packed Q, scores, packed P, output accumulator, row max, row sum
-        return (long)rb * s.HeadDim + (long)rb * kb + (long)rb * kb + (long)rb * Math.Max(s.ValueDim, 1) + 2L * rb;
+        // packed Q, scores, packed P, output accumulator, row max, row sum, row correction
+        return (long)rb * s.HeadDim + (long)rb * kb + (long)rb * kb + (long)rb * Math.Max(s.ValueDim, 1) + 3L * rb;
     }
 
     /// <summary>Scratch floats <see cref="Run"/> needs on up to <paramref name="threads"/> threads.</summary>
@@ -159,6 +160,7 @@ public static unsafe class FusedAttention
             float* o = pp + (long)rbPad * kb;
             float* mx = o + (long)rbPad * Math.Max(dv, 1);
             float* sum = mx + rbPad;
+            float* corr = sum + rbPad;
             float* kp = KV + (b * S.KvHeads + kvh) * KvStride;
             float* vp = kp + KPackLength(S);
 
@@ -185,30 +187,26 @@ public static unsafe class FusedAttention
             {
                 int kc = Math.Min(kb, t - j0);
                 MicroKernels.Block(Isa, d, qp, (long)d * MR, rows, kp + (long)j0 * d, (long)d * NR, kc, sc, kb, false);
+                // Online softmax over the block: per row the new running max and the correction of what was
+                // accumulated so far; the scores shifted by the max go through one Exp call for the whole block.
+                bool bias = S.Softcap > 0 || S.Mask != AttentionMaskKind.None || S.Causal;
                 for (int i = 0; i < rows; i++)
                 {
-                    var row = new Span<float>(sc + (long)i * kb, kc);
-                    BiasRow(row, b, h, r0 + i, j0);
-                    float m = TensorPrimitives.Max(row);
-                    float mNew = Math.Max(mx[i], m);
+                    float* row = sc + (long)i * kb;
+                    if (bias) BiasRow(new Span<float>(row, kc), b, h, r0 + i, j0);
+                    float mNew = Math.Max(mx[i], RowMax(row, kc));
                     if (float.IsNegativeInfinity(mNew))
                     {
-                        row.Clear();
+                        corr[i] = 1f; // nothing admissible yet: the row stays -inf, so its exps are 0
                         continue;
                     }
-                    float corr = MathF.Exp(mx[i] - mNew);
-                    if (corr != 1f)
-                    {
-                        sum[i] *= corr;
-                        var orow = new Span<float>(o + (long)i * dv, dv);
-                        TensorPrimitives.Multiply(orow, corr, orow);
-                    }
-                    TensorPrimitives.Subtract(row, mNew, row);
-                    TensorPrimitives.Exp(row, row);
-                    sum[i] += TensorPrimitives.Sum(row);
+                    corr[i] = MathF.Exp(mx[i] - mNew);
                     mx[i] = mNew;
+                    SubtractInPlace(row, kc, mNew);
                 }
-                // P (rows × kc) into 12-row panels, then O += P·V[j0 .. j0+kc).
+                var block = new Span<float>(sc, (rows - 1) * kb + kc);
+                TensorPrimitives.Exp(block, block);
+                // P (rows × kc) into 12-row panels with its row sums, then O += P·V[j0 .. j0+kc).
                 for (int i0 = 0; i0 < rows; i0 += MR)
                 {
                     float* panel = pp + (long)i0 * kc;
@@ -216,8 +214,22 @@ public static unsafe class FusedAttention
                     if (hgt < MR) new Span<float>(panel, MR * kc).Clear();
                     for (int ii = 0; ii < hgt; ii++)
                     {
-                        float* src = sc + (long)(i0 + ii) * kb;
-                        for (int j = 0; j < kc; j++) panel[j * MR + ii] = src[j];
+                        int i = i0 + ii;
+                        float* src = sc + (long)i * kb;
+                        float rs = 0;
+                        for (int j = 0; j < kc; j++)
+                        {
+                            float e = src[j];
+                            rs += e;
+                            panel[j * MR + ii] = e;
+                        }
+                        float c = corr[i];
+                        sum[i] = sum[i] * c + rs;
+                        if (c != 1f)
+                        {
+                            var orow = new Span<float>(o + (long)i * dv, dv);
+                            TensorPrimitives.Multiply(orow, c, orow);
+                        }
                     }
                 }
                 MicroKernels.Block(Isa, kc, pp, (long)kc * MR, rows, vp + (long)j0 * NR, (long)t * NR, dv, o, dv, true);
@@ -230,6 +242,31 @@ public static unsafe class FusedAttention
                 if (sum[i] > 0) TensorPrimitives.Divide(new ReadOnlySpan<float>(o + (long)i * dv, dv), sum[i], dst);
                 else dst.Clear();
             }
+        }
+
+        private static float RowMax(float* p, int n)
+        {
+            int j = 0;
+            float m = float.NegativeInfinity;
+            if (Vector.IsHardwareAccelerated && n >= Vector<float>.Count)
+            {
+                var vm = new Vector<float>(float.NegativeInfinity);
+                for (; j + Vector<float>.Count <= n; j += Vector<float>.Count) vm = Vector.Max(vm, Vector.Load(p + j));
+                for (int l = 0; l < Vector<float>.Count; l++) m = Math.Max(m, vm[l]);
+            }
+            for (; j < n; j++) m = Math.Max(m, p[j]);
+            return m;
+        }
+
+        private static void SubtractInPlace(float* p, int n, float v)
+        {
+            int j = 0;
+            if (Vector.IsHardwareAccelerated)
+            {
+                var vv = new Vector<float>(v);
+                for (; j + Vector<float>.Count <= n; j += Vector<float>.Count) Vector.Store(Vector.Load(p + j) - vv, p + j);
+            }
+            for (; j < n; j++) p[j] -= v;
         }
 
         /// <summary>softcap, then the mask and causal bias, on the scores of query i against keys j0.. .</summary>

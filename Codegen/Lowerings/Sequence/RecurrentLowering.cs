@@ -17,7 +17,9 @@ public sealed class RecurrentLowering(RecurrentCell cell) : ICpuLowering
 
     public string? TryEmit(LoweringContext ctx)
     {
-        if (ctx.InType(0) != DataType.Float || ctx.OutputCount > 0 && ctx.OutType(0) != DataType.Float) return "only float32 is lowered";
+        if (ctx.InType(0) != DataType.Float) return "only float32 is lowered";
+        for (int i = 0; i < ctx.OutputCount; i++)
+            if (ctx.HasOutput(i) && ctx.OutType(i) != DataType.Float) return "only float32 is lowered";
         if (ctx.Constant(1) is not { } w || ctx.Constant(2) is not { } r) return "W or R is not a constant";
         var a = ctx.Attributes;
         var x = ctx.InShape(0);
