@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 namespace Engine.Runtime.Compute;
 
 /// <summary>
@@ -192,7 +193,7 @@ public static unsafe class Conv2D
             for (int pc = 0; pc < k; pc += PackedGemm.KC)
             {
                 int kc = Math.Min(PackedGemm.KC, k - pc);
-                PackColumns(S, xg, pc, kc, n0, nc, pack);
+                PackColumns(S, xg, pc, kc, n0, nc, pack, Isa == ComputeIsa.Avx512);
                 for (int m0 = 0; m0 < mg; m0 += PackedGemm.MC)
                 {
                     int mc = Math.Min(PackedGemm.MC, mg - m0);
@@ -210,7 +211,7 @@ public static unsafe class Conv2D
     /// (row r = (channel, ky, kx), column n = output position; zero where a tap reads padding).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void PackColumns(in Conv2DShape s, float* x, int pc, int kc, int n0, int nc, float* dst)
+    private static void PackColumns(in Conv2DShape s, float* x, int pc, int kc, int n0, int nc, float* dst, bool avx512)
     {
         int ncPad = RoundUp(nc, NR);
         int hw = s.H * s.W;
@@ -262,6 +263,8 @@ public static unsafe class Conv2D
             for (int r = 0; r < kc; r++) new Span<float>(last + r * NR + lanes, NR - lanes).Clear();
         }
         int kw = s.KW, khw = s.KH * kw, dh = s.DilationH, dw = s.DilationW;
+        var iota = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+        var evenIdx = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
         int ci = pc / khw, ky = pc % khw / kw, kx = pc % kw;
         for (int r = 0; r < kc; r++)
         {
@@ -278,6 +281,43 @@ public static unsafe class Conv2D
                 }
                 float* row = xc + (long)ih * w;
                 int iw0 = segOw[g] + kxo;
+                if (avx512 && sw <= 2)
+                {
+                    // Masked loads read only in-image columns (the others load as zero, without touching memory);
+                    // a short segment is stored masked so it leaves its panel neighbours alone.
+                    var lanes = Vector512.LessThan(iota, Vector512.Create(len));
+                    Vector512<float> v;
+                    if (sw == 1)
+                    {
+                        if (iw0 >= 0 && iw0 + NR <= w) v = Vector512.Load(row + iw0);
+                        else
+                        {
+                            var inImage = Vector512.GreaterThanOrEqual(iota, Vector512.Create(-iw0)) & Vector512.LessThan(iota, Vector512.Create(w - iw0));
+                            v = Avx512F.MaskLoad(row + iw0, inImage.AsSingle(), Vector512<float>.Zero);
+                        }
+                    }
+                    else
+                    {
+                        Vector512<float> lo, hi;
+                        if (iw0 >= 0 && iw0 + 2 * NR <= w)
+                        {
+                            lo = Vector512.Load(row + iw0);
+                            hi = Vector512.Load(row + iw0 + NR);
+                        }
+                        else
+                        {
+                            var first = Vector512.Create(-iw0);
+                            var end = Vector512.Create(w - iw0);
+                            var iotaHi = iota + Vector512.Create(NR);
+                            lo = Avx512F.MaskLoad(row + iw0, (Vector512.GreaterThanOrEqual(iota, first) & Vector512.LessThan(iota, end)).AsSingle(), Vector512<float>.Zero);
+                            hi = Avx512F.MaskLoad(row + iw0 + NR, (Vector512.GreaterThanOrEqual(iotaHi, first) & Vector512.LessThan(iotaHi, end)).AsSingle(), Vector512<float>.Zero);
+                        }
+                        v = Avx512F.PermuteVar16x32x2(lo, evenIdx, hi);
+                    }
+                    if (len == NR) v.Store(d);
+                    else Avx512F.MaskStore(d, lanes.AsSingle(), v);
+                    continue;
+                }
                 if (sw == 1)
                 {
                     // Zeros left of the image, one contiguous run, zeros right of it.

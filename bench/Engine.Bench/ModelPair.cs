@@ -97,11 +97,20 @@ internal sealed class ModelPair : IDisposable
         foreach (var v in g.InitializerValues.ToList())
         {
             var t = g.InitializerData(v)!;
-            if (t.Type != DataType.Float || t.Rank < 2) continue;
-            long fanIn = t.Length / Math.Max(1, t.Shape[0]);
-            float bound = (float)Math.Sqrt(6.0 / Math.Max(1, fanIn));
+            if (t.Type != DataType.Float || t.Rank < 1) continue;
             var d = new float[t.Length];
-            for (int i = 0; i < d.Length; i++) d[i] = (float)(rng.NextDouble() * 2 - 1) * bound;
+            if (t.Rank == 1)
+            {
+                // Biases and BatchNormalization scale/bias/mean/variance: positive and near 1, so variances stay
+                // valid and activations neither vanish into denormals (slow on both engines) nor blow up.
+                for (int i = 0; i < d.Length; i++) d[i] = (float)(0.5 + rng.NextDouble());
+            }
+            else
+            {
+                long fanIn = t.Length / Math.Max(1, t.Shape[0]);
+                float bound = (float)Math.Sqrt(6.0 / Math.Max(1, fanIn));
+                for (int i = 0; i < d.Length; i++) d[i] = (float)(rng.NextDouble() * 2 - 1) * bound;
+            }
             g.SetInitializer(v, Tensor.FromArray(d, t.Shape));
         }
     }
