@@ -77,8 +77,13 @@ internal sealed class FusedEpilogue
         if (body.Outputs[0] != cur) { reason = "the body output is not the end of the tail"; return null; }
         return new FusedEpilogue
         {
-            Anchor = anchor, Bias = kind, BiasData = bias, Activation = act, Residual = residual,
-            ResidualAfterActivation = after, Tail = tail,
+            Anchor = anchor,
+            Bias = kind,
+            BiasData = bias,
+            Activation = act,
+            Residual = residual,
+            ResidualAfterActivation = after,
+            Tail = tail,
         };
     }
 

@@ -54,34 +54,34 @@ public static class TensorProtoWire
                 case (2, 0): dataType = (int)Varint(data, ref pos, owner); break;
                 case (4, 5): floats.Add(BinaryPrimitives.ReadSingleLittleEndian(Fixed(data, ref pos, 4, owner))); break;
                 case (4, 2):
-                {
-                    var span = Bytes(data, ref pos, owner);
-                    if (span.Length % 4 != 0) throw Bad(owner, "float_data is not a whole number of floats");
-                    for (int i = 0; i < span.Length; i += 4) floats.Add(BinaryPrimitives.ReadSingleLittleEndian(span[i..]));
-                    break;
-                }
+                    {
+                        var span = Bytes(data, ref pos, owner);
+                        if (span.Length % 4 != 0) throw Bad(owner, "float_data is not a whole number of floats");
+                        for (int i = 0; i < span.Length; i += 4) floats.Add(BinaryPrimitives.ReadSingleLittleEndian(span[i..]));
+                        break;
+                    }
                 case (5, 0): int32s.Add((long)Varint(data, ref pos, owner)); break;
                 case (5, 2): foreach (var v in PackedVarints(data, ref pos, owner)) int32s.Add((long)v); break;
                 case (7, 0): int64s.Add((long)Varint(data, ref pos, owner)); break;
                 case (7, 2): foreach (var v in PackedVarints(data, ref pos, owner)) int64s.Add((long)v); break;
                 case (8, 2): name = DecodeUtf8(Bytes(data, ref pos, owner), owner); break;
                 case (9, 2):
-                {
-                    ulong len = Varint(data, ref pos, owner);
-                    if (len > (ulong)(data.Length - pos)) throw Bad(owner, "raw_data runs past the end of the file");
-                    rawStart = pos;
-                    rawLength = (int)len;
-                    pos += (int)len;
-                    break;
-                }
+                    {
+                        ulong len = Varint(data, ref pos, owner);
+                        if (len > (ulong)(data.Length - pos)) throw Bad(owner, "raw_data runs past the end of the file");
+                        rawStart = pos;
+                        rawLength = (int)len;
+                        pos += (int)len;
+                        break;
+                    }
                 case (10, 1): doubles.Add(BinaryPrimitives.ReadDoubleLittleEndian(Fixed(data, ref pos, 8, owner))); break;
                 case (10, 2):
-                {
-                    var span = Bytes(data, ref pos, owner);
-                    if (span.Length % 8 != 0) throw Bad(owner, "double_data is not a whole number of doubles");
-                    for (int i = 0; i < span.Length; i += 8) doubles.Add(BinaryPrimitives.ReadDoubleLittleEndian(span[i..]));
-                    break;
-                }
+                    {
+                        var span = Bytes(data, ref pos, owner);
+                        if (span.Length % 8 != 0) throw Bad(owner, "double_data is not a whole number of doubles");
+                        for (int i = 0; i < span.Length; i += 8) doubles.Add(BinaryPrimitives.ReadDoubleLittleEndian(span[i..]));
+                        break;
+                    }
                 case (11, 0): uint64s.Add(Varint(data, ref pos, owner)); break;
                 case (11, 2): foreach (var v in PackedVarints(data, ref pos, owner)) uint64s.Add(v); break;
                 case (3, _): throw Bad(owner, "segmented tensors are not supported");

@@ -75,7 +75,10 @@ public sealed class AttentionLowering : ICpuLowering
             s = s with
             {
                 Mask = mt == DataType.Bool ? AttentionMaskKind.Boolean : AttentionMaskKind.Additive,
-                MaskStrideB = Stride(0), MaskStrideH = Stride(1), MaskStrideI = Stride(2), MaskWidth = m4[3],
+                MaskStrideB = Stride(0),
+                MaskStrideH = Stride(1),
+                MaskStrideI = Stride(2),
+                MaskWidth = m4[3],
             };
             if (mt == DataType.Bool) maskB = ctx.In(3);
             else maskF = ctx.In(3);

@@ -55,7 +55,10 @@ public static class ConformanceCommand
         }
         var runner = new ConformanceRunner
         {
-            Rtol = rtol, Atol = atol, PrimaryOps = ops, OptimizationLevel = level,
+            Rtol = rtol,
+            Atol = atol,
+            PrimaryOps = ops,
+            OptimizationLevel = level,
             Executor = backend == "cpu" ? Engine.Codegen.CompiledExecutor.For(new Engine.Codegen.CodegenOptions { Threads = 1 }) : null,
         };
         var gate = new object();

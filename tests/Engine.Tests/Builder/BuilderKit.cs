@@ -1,11 +1,11 @@
 using Engine.Builder;
 using Engine.Graph;
-using Model = Engine.Builder.Model;
 using Engine.Onnx;
 using Engine.Runtime;
 using Engine.Tests.Support;
 using Google.Protobuf;
 using Xunit;
+using Model = Engine.Builder.Model;
 
 namespace Engine.Tests.Builder;
 

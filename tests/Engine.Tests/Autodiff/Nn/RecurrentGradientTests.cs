@@ -66,7 +66,10 @@ public class RecurrentGradientTests
         {
             OpGradCheck.Check(new CheckCase(op, [x, w, r], [0, 1, 2], [("hidden_size", 1L), ("clip", 1.0f)])
             {
-                Outputs = 2, Tolerance = 3e-3, Atol = 3e-3, Eps = 1e-3,
+                Outputs = 2,
+                Tolerance = 3e-3,
+                Atol = 3e-3,
+                Eps = 1e-3,
             });
         }
         var rng = new Random(8);
@@ -76,7 +79,10 @@ public class RecurrentGradientTests
         var rg = LossRunner.Random(rng, -0.1, 0.1, 1, 6, 2);
         OpGradCheck.Check(new CheckCase("GRU", [xg, wg, rg], [0, 1, 2], [("hidden_size", 2L), ("clip", 2.0f)])
         {
-            Outputs = 2, Tolerance = 3e-3, Atol = 3e-3, Eps = 1e-3,
+            Outputs = 2,
+            Tolerance = 3e-3,
+            Atol = 3e-3,
+            Eps = 1e-3,
         });
     }
 

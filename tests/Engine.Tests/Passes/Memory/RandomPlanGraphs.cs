@@ -47,13 +47,13 @@ internal static class RandomPlanGraphs
                     pool.Add((o, [ad[0], ad.Skip(1).Aggregate(1, (p, d) => p * d)]));
                     break;
                 case 4:
-                {
-                    int n = ad.Aggregate(1, (p, d) => p * d);
-                    int[] to = n % 4 == 0 ? [1, n / 4, 4] : [1, n];
-                    body.Append($"  init %s{o}: i64[{to.Length}] = [{string.Join(", ", to)}]\n  %{o} = Reshape(%{an}, %s{o})\n");
-                    pool.Add((o, to));
-                    break;
-                }
+                    {
+                        int n = ad.Aggregate(1, (p, d) => p * d);
+                        int[] to = n % 4 == 0 ? [1, n / 4, 4] : [1, n];
+                        body.Append($"  init %s{o}: i64[{to.Length}] = [{string.Join(", ", to)}]\n  %{o} = Reshape(%{an}, %s{o})\n");
+                        pool.Add((o, to));
+                        break;
+                    }
                 case 5 when b % 3 == 0 || ad.Length >= 4:
                     if (ad[0] == 1 && ad.Length > 1)
                     {
@@ -75,42 +75,42 @@ internal static class RandomPlanGraphs
                     pool.Add((o, ad));
                     break;
                 case 6 or 7 when ad.Length >= 2:
-                {
-                    int axis = kind == 6 ? 1 : ad.Length - 1;
-                    var parts = new List<(string Name, int[] Dims)> { (an, ad) };
-                    foreach (int pick in new[] { b, c })
                     {
-                        var cand = pool.Where(p => p.Dims.Length == ad.Length && Enumerable.Range(0, ad.Length).All(i => i == axis || p.Dims[i] == ad[i])).ToList();
-                        if (pick % 5 != 4) parts.Add(cand[pick % cand.Count]);
+                        int axis = kind == 6 ? 1 : ad.Length - 1;
+                        var parts = new List<(string Name, int[] Dims)> { (an, ad) };
+                        foreach (int pick in new[] { b, c })
+                        {
+                            var cand = pool.Where(p => p.Dims.Length == ad.Length && Enumerable.Range(0, ad.Length).All(i => i == axis || p.Dims[i] == ad[i])).ToList();
+                            if (pick % 5 != 4) parts.Add(cand[pick % cand.Count]);
+                        }
+                        // Fresh producers read only by this Concat, so it can often be built in place.
+                        for (int j = 0; j < parts.Count; j++)
+                        {
+                            if ((c >> j) % 2 == 1) continue;
+                            string fresh_ = o + "p" + j;
+                            body.Append($"  %{fresh_} = {(j % 2 == 0 ? "Tanh" : "Transpose")}(%{parts[j].Name}){(j % 2 == 0 ? "" : $" {{perm = [{string.Join(", ", Enumerable.Range(0, ad.Length))}]}}")}\n");
+                            parts[j] = (fresh_, parts[j].Dims);
+                        }
+                        var dims = (int[])ad.Clone();
+                        dims[axis] = parts.Sum(p => p.Dims[axis]);
+                        body.Append($"  %{o} = Concat({string.Join(", ", parts.Select(p => "%" + p.Name))}) {{axis = {(axis == 1 && b % 2 == 0 ? axis - ad.Length : axis)}}}\n");
+                        pool.Add((o, dims));
+                        break;
                     }
-                    // Fresh producers read only by this Concat, so it can often be built in place.
-                    for (int j = 0; j < parts.Count; j++)
-                    {
-                        if ((c >> j) % 2 == 1) continue;
-                        string fresh_ = o + "p" + j;
-                        body.Append($"  %{fresh_} = {(j % 2 == 0 ? "Tanh" : "Transpose")}(%{parts[j].Name}){(j % 2 == 0 ? "" : $" {{perm = [{string.Join(", ", Enumerable.Range(0, ad.Length))}]}}")}\n");
-                        parts[j] = (fresh_, parts[j].Dims);
-                    }
-                    var dims = (int[])ad.Clone();
-                    dims[axis] = parts.Sum(p => p.Dims[axis]);
-                    body.Append($"  %{o} = Concat({string.Join(", ", parts.Select(p => "%" + p.Name))}) {{axis = {(axis == 1 && b % 2 == 0 ? axis - ad.Length : axis)}}}\n");
-                    pool.Add((o, dims));
-                    break;
-                }
                 case 8:
                     body.Append($"  %{o} = Transpose(%{an}) {{perm = [{string.Join(", ", Enumerable.Range(0, ad.Length).Reverse())}]}}\n");
                     pool.Add((o, ad.Reverse().ToArray()));
                     break;
                 case 9 when ad.Length >= 2 && ad[1] % 2 == 0:
-                {
-                    string o2 = New();
-                    body.Append($"  %{o}, %{o2} = Split(%{an}) {{axis = 1, num_outputs = 2}}\n");
-                    var half = (int[])ad.Clone();
-                    half[1] /= 2;
-                    pool.Add((o, half));
-                    pool.Add((o2, half));
-                    break;
-                }
+                    {
+                        string o2 = New();
+                        body.Append($"  %{o}, %{o2} = Split(%{an}) {{axis = 1, num_outputs = 2}}\n");
+                        var half = (int[])ad.Clone();
+                        half[1] /= 2;
+                        pool.Add((o, half));
+                        pool.Add((o2, half));
+                        break;
+                    }
                 default:
                     body.Append($"  %{o} = Neg(%{an})\n");
                     pool.Add((o, ad));
