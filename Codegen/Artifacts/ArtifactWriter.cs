@@ -44,7 +44,7 @@ public static class ArtifactWriter
             if (native)
             {
                 if (FindOnPath("clang") is null)
-                    throw new EngineException("--native needs clang to link the NativeAOT executable (install it: apt-get install clang, or run .ci/setup)");
+                    throw new EngineException("--native needs clang to link the NativeAOT executable (install it: apt-get install clang, or run scripts/setup-deps)");
                 Dotnet(temp, log, "publish", "Model.csproj", "-c", "Release", "-r", RuntimeInformation.RuntimeIdentifier, "-o", "native", "--nologo", "-v", "q",
                     "-p:PublishAot=true", $"-p:IlcInstructionSet={instructionSet}", "-p:InvariantGlobalization=true");
                 nativeBytes = new FileInfo(Path.Combine(temp, "native", NativeName)).Length;

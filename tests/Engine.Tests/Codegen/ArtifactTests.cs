@@ -116,12 +116,12 @@ public class ArtifactTests(ITestOutputHelper output)
     }
 }
 
-/// <summary>A fact skipped only when clang (the NativeAOT linker) is missing; `.ci/setup` installs it.</summary>
+/// <summary>A fact skipped only when clang (the NativeAOT linker) is missing; `scripts/setup-deps` (run by `./test` and `./engine`) installs it.</summary>
 public sealed class NativeAotFactAttribute : FactAttribute
 {
     public NativeAotFactAttribute()
     {
         bool clang = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Any(d => File.Exists(Path.Combine(d, "clang")));
-        if (!clang) Skip = "clang is not installed (NativeAOT links with it; .ci/setup installs it)";
+        if (!clang) Skip = "clang is not installed (NativeAOT links with it; scripts/setup-deps installs it)";
     }
 }
