@@ -39,7 +39,7 @@ public static class TrainStepBench
 
     private static double Engine(string modelName, int threads, StepBackend backend, int steps)
     {
-        var model = ModelRegistry.Create(modelName);
+        var model = global::Engine.Builder.Zoo.ZooRegistration.Definition(modelName);
         int[] sample = [1, 28, 28];
         var rng = new Rng(0);
         var weights = model.InitWeights(sample, 10, rng);

@@ -3,13 +3,12 @@ namespace Engine.Builder.Zoo;
 /// <summary>The classic image classifiers of D2L's modern-CNN chapter, sized for small inputs (28×28, 32×32).</summary>
 public static class ClassicCnns
 {
-    /// <summary>Multilayer perceptron: flatten, two hidden ReLU layers with dropout.</summary>
+    /// <summary>Two-layer perceptron: (flatten,) one hidden ReLU layer of 128 × Width, then the classes.</summary>
     public static Model Mlp(ZooOptions o)
     {
         var m = new Sequential(o.InputShape, "mlp");
         if (o.InputShape.Length > 1) m.Add(new Flatten());
-        return m.Add(new Dense(o.Scaled(256), "relu")).Add(new Dropout(0.1f))
-            .Add(new Dense(o.Scaled(128), "relu")).Add(new Dense(o.Classes));
+        return m.Add(new Dense(o.Scaled(128), "relu")).Add(new Dense(o.Classes));
     }
 
     /// <summary>LeNet-5 as in D2L (ReLU variant, max pooling): 6 and 16 5×5 filters, 120-84-classes.</summary>

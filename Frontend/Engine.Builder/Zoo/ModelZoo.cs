@@ -5,7 +5,7 @@ public static class ModelZoo
 {
     public static IReadOnlyList<ZooEntry> All { get; } =
     [
-        new("mlp", "multilayer perceptron, 2 hidden ReLU layers", ZooTask.Classification, ClassicCnns.Mlp),
+        new("mlp", "2-layer perceptron: Dense(128) + ReLU + Dense(classes)", ZooTask.Classification, ClassicCnns.Mlp),
         new("lenet5", "LeNet-5 (D2L, ReLU + max pooling)", ZooTask.Classification, ClassicCnns.LeNet5),
         new("alexnet", "AlexNet-style CNN for small images", ZooTask.Classification, ClassicCnns.AlexNet),
         new("vgg", "VGG-style 3×3 conv blocks with BN", ZooTask.Classification, ClassicCnns.Vgg),

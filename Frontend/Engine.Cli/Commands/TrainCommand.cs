@@ -32,7 +32,7 @@ public static class TrainCommand
         var save = new Option<string?>("--save") { Description = "write the trained inference graph (input x, output logits) as ONNX" };
         var checkpoint = new Option<string?>("--checkpoint") { Description = "save a checkpoint (weights, optimizer state, step, RNG) after every epoch" };
         var resume = new Option<string?>("--resume") { Description = "continue from a checkpoint written by --checkpoint with the same model, dataset and options" };
-        var dataDir = new Option<string?>("--data-dir") { Description = "datasets folder (default: $ENGINE_DATASETS, else ../shared/datasets)" };
+        var dataDir = new Option<string?>("--data-dir") { Description = "datasets folder (default: $ENGINE_DATASETS, else the repo's data/, else ../shared/datasets)" };
         var cmd = new Command("train", "Train a model on a dataset; one line per epoch, then test_accuracy=…")
         {
             model, dataset, epochs, batch, optimizer, lr, schedule, seed, threads, backend, validation, patience, save, checkpoint, resume, dataDir,
@@ -111,6 +111,8 @@ public static class TrainCommand
     {
         if (given is not null) return given;
         if (Environment.GetEnvironmentVariable("ENGINE_DATASETS") is { Length: > 0 } env) return env;
+        // The repo carries digits in data/, so a fresh clone trains without ../shared.
+        if (Engine.Builder.Data.Datasets.FindDataDir() is { } carried) return carried;
         foreach (var candidate in new[] { "../shared/datasets", "shared/datasets" })
         {
             if (Directory.Exists(candidate)) return candidate;

@@ -3,16 +3,13 @@ using Engine.Runtime;
 namespace Engine.Training;
 
 /// <summary>
-/// Architectures `engine train --model NAME` knows. Small on purpose: the model-builder issue adds
-/// the zoo's models with one <see cref="Register"/> call each.
+/// Architectures `engine train --model NAME` knows. The training library defines none itself: the
+/// builder's zoo (Engine.Builder.Zoo.ZooRegistration.RegisterAll, called by the CLI and the bench at
+/// startup) registers every classifier, so each architecture is written once.
 /// </summary>
 public static class ModelRegistry
 {
-    private static readonly Dictionary<string, (string Description, Func<IModelDefinition> Create)> Entries = new(StringComparer.Ordinal)
-    {
-        ["mlp"] = ("2-layer perceptron: Gemm(→128) + ReLU + Gemm(→classes)", () => new Mlp(128)),
-        ["lenet5"] = ("LeNet-5 for 1×28×28 images: conv5(6)+ReLU+maxpool, conv5(16)+ReLU+maxpool, 120, 84, classes", () => new LeNet5()),
-    };
+    private static readonly Dictionary<string, (string Description, Func<IModelDefinition> Create)> Entries = new(StringComparer.Ordinal);
 
     public static IEnumerable<string> Names => Entries.Keys.Order(StringComparer.Ordinal);
 

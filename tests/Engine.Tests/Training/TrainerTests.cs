@@ -1,3 +1,4 @@
+using Engine.Builder.Zoo;
 using Engine.Graph;
 using Engine.Onnx;
 using Engine.Runtime;
@@ -21,7 +22,7 @@ public class TrainerTests
         return (train, test);
     }
 
-    private static Trainer NewTrainer(TrainConfig config) => new(new Mlp(128), [64], 10, config);
+    private static Trainer NewTrainer(TrainConfig config) => new(ZooRegistration.Definition("mlp"), [64], 10, config);
 
     [Fact]
     public void MlpWithAdamReachesNinetySevenPercentOnDigits()
@@ -70,7 +71,7 @@ public class TrainerTests
         c.Fit(small, null);
         foreach (var name in a.Step.Graph.StateNames)
             Assert.Equal(a.Step.State.Tensors[name].ToRawBytes(), b.Step.State.Tensors[name].ToRawBytes());
-        Assert.NotEqual(a.Weights["fc1.weight"].ToRawBytes(), c.Weights["fc1.weight"].ToRawBytes());
+        Assert.NotEqual(a.Weights["dense.kernel"].ToRawBytes(), c.Weights["dense.kernel"].ToRawBytes());
     }
 
     [Fact]
@@ -100,7 +101,7 @@ public class TrainerTests
                 Assert.Equal(straight.Step.State.Tensors[name].ToRawBytes(), resumed.Step.State.Tensors[name].ToRawBytes());
             Assert.Equal(straight.BestValidLoss, resumed.BestValidLoss);
 
-            using var other = new Trainer(new Mlp(128), [64], 10, config with { Optimizer = Optimizer.Sgd() });
+            using var other = new Trainer(ZooRegistration.Definition("mlp"), [64], 10, config with { Optimizer = Optimizer.Sgd() });
             Assert.Contains("optimizer 'adam'", Assert.Throws<EngineException>(() => Checkpoint.Load(other, path)).Message);
             File.WriteAllBytes(path, File.ReadAllBytes(path)[..40]);
             Assert.Contains("truncated", Assert.Throws<EngineException>(() => Checkpoint.Load(resumed, path)).Message);
