@@ -21,10 +21,7 @@ public sealed record CodegenOptions
     /// The model's thread count: generated parallel loops and Compute primitives use up to this many
     /// threads (ParallelFor), fallback reference kernels get it too. Default: the processor count.
     /// </summary>
-    // Default 1, not the processor count: with 2 threads, ultraface at O3 gives slightly different scores on
-    // about one run in three (a race in a parallel lowering, not yet found). Until it is fixed, more
-    // threads are an explicit opt-in rather than a silent risk of wrong answers.
-    public int Threads { get; init; } = 1;
+    public int Threads { get; init; } = Environment.ProcessorCount;
 
     /// <summary>
     /// Plan memory (Passes/Memory/MemoryPlan: liveness-shared arena, in-place, zero-copy views, concat

@@ -246,11 +246,12 @@ public static unsafe class DepthwiseConv2D
                 oh += 2;
                 continue;
             }
-            // A last vector may run past the row into the next one, which is computed later and overwrites it;
-            // only the channel's last row (and accumulation) needs the exact-width copy.
-            int full = accumulate || oh == oht - 1 ? fullVectors : ow;
+            // A last vector may run past the row into later rows of this channel, which are computed later and
+            // overwrite it; it must never reach past the channel's last row (another worker's channel) nor
+            // clobber values that accumulation reads, so those cases take the exact-width tail.
+            long room = accumulate ? ow : (long)(oht - oh) * ow;
             int u = 0;
-            for (; u < full; u += VW)
+            for (; u < ow && u + VW <= room; u += VW)
                 Vector3x3(r0 + u, r1 + u, r2 + u, t0, t1, t2, w00, w01, w02, w10, w11, w12, w20, w21, w22,
                     accumulate ? Vector512.Load(yr + u) + bias : bias, lo, hi).Store(yr + u);
             if (u < ow) Tail3x3(r0, r1, r2, t0, t1, t2, w00, w01, w02, w10, w11, w12, w20, w21, w22, bias, lo, hi, yr, u, ow, tmp, accumulate);

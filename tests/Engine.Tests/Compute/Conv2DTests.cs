@@ -116,6 +116,30 @@ public class Conv2DTests
         Close(expected, y);
     }
 
+    /// <summary>
+    /// Channels run on different workers, so a kernel must never store past its own channel: a strided
+    /// depthwise conv with rows narrower than a vector once wrote into the next channel (a 2-thread race).
+    /// </summary>
+    [Theory]
+    [InlineData(ComputeIsa.Scalar)]
+    [InlineData(ComputeIsa.Avx2)]
+    [InlineData(ComputeIsa.Avx512)]
+    public void DepthwiseNeverWritesPastItsChannel(ComputeIsa isa)
+    {
+        if (!PackedGemmTests.IsSupported(isa)) return;
+        foreach (var s in new[] { new Conv2DShape(1, 3, 9, 9, 3, 3, 3, 2, 2, 1, 1, 1, 1, Groups: 3), new Conv2DShape(1, 2, 7, 3, 2, 3, 3, 1, 1, 1, 1, 1, 1, DilationH: 2, DilationW: 1, Groups: 2) })
+        {
+            var x = Random(s.InputLength, 31);
+            var w = Random(s.WeightLength, 32);
+            var expected = Reference(s, x, w, null, null, default);
+            var y = new float[s.OutputLength + 64];
+            Array.Fill(y, 12345f);
+            Conv2D.Run(s, x, Conv2D.PackWeights(w, s), y, threads: 1, isa: isa);
+            Close(expected, y[..s.OutputLength]);
+            Assert.All(y[s.OutputLength..], v => Assert.Equal(12345f, v));
+        }
+    }
+
     [Fact]
     public void NoAllocationPerCallAfterWarmUp()
     {
