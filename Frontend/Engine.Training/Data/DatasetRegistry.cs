@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.IO.Compression;
 using Engine.Runtime;
 
 namespace Engine.Training;
@@ -26,28 +24,13 @@ public static class DatasetRegistry
         Entries.TryGetValue(name, out var e) ? e.Load(root)
             : throw new EngineException($"unknown dataset '{name}' (known: {string.Join(", ", Names)})");
 
-    /// <summary>The digits CSV: 64 pixel values then the label on each row.</summary>
+    /// <summary>The digits CSV: 64 pixel values (0–16, scaled to 0–1) then the label on each row.</summary>
     public static Dataset LoadDigits(string root)
     {
         var path = Path.Combine(root, "digits", "digits.csv.gz");
         if (!File.Exists(path)) throw new EngineException($"dataset 'digits': {path} not found (pass --data-dir)");
-        var features = new List<float>();
-        var labels = new List<long>();
-        using var reader = new StreamReader(new GZipStream(File.OpenRead(path), CompressionMode.Decompress));
-        int lineNo = 0;
-        for (string? line; (line = reader.ReadLine()) is not null;)
-        {
-            lineNo++;
-            if (line.Length == 0) continue;
-            var cells = line.Split(',');
-            if (cells.Length != 65) throw new EngineException($"dataset 'digits': {path} line {lineNo} has {cells.Length} fields, expected 65");
-            for (int i = 0; i < 64; i++) features.Add(Cell(cells[i], path, lineNo) / 16f);
-            labels.Add((long)Cell(cells[64], path, lineNo));
-        }
-        return new Dataset("digits", features.ToArray(), [64], labels.ToArray(), 10);
+        var raw = CsvReader.Read(path, "digits", classes: 10);
+        if (raw.SampleSize != 64) throw new EngineException($"dataset 'digits': {path} has {raw.SampleSize} features per row, expected 64");
+        return new Dataset("digits", raw.Features.Select(v => v / 16f).ToArray(), [64], raw.Labels, 10);
     }
-
-    private static float Cell(string s, string path, int line) =>
-        float.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && float.IsFinite(v)
-            ? v : throw new EngineException($"dataset 'digits': {path} line {line}: '{s}' is not a number");
 }

@@ -1,9 +1,8 @@
 using System.Globalization;
 using System.IO.Compression;
 using Engine.Runtime;
-using Engine.Training;
 
-namespace Engine.Builder.Data;
+namespace Engine.Training;
 
 /// <summary>Reads numeric CSV (optionally gzip): one sample per row, the label in a given column (default last).</summary>
 public static class CsvReader

@@ -1,9 +1,8 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using Engine.Runtime;
-using Engine.Training;
 
-namespace Engine.Builder.Data;
+namespace Engine.Training;
 
 /// <summary>
 /// Reads IDX files (LeCun's MNIST format, also Fashion-MNIST), gzip-compressed or not: a magic number

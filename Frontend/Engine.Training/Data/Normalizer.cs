@@ -1,7 +1,6 @@
 using Engine.Runtime;
-using Engine.Training;
 
-namespace Engine.Builder.Data;
+namespace Engine.Training;
 
 /// <summary>
 /// Standardizes features to zero mean and unit variance with statistics fitted on the training split
