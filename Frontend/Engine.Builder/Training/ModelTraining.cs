@@ -31,18 +31,14 @@ public sealed class ModelTraining : IDisposable
     /// <summary>Trains; after each epoch reports progress and, when <paramref name="checkpoint"/> is given, saves it and the training-curve PNG beside it.</summary>
     public TrainingHistory Fit(Dataset train, Dataset? valid = null, IFitProgress? progress = null, string? checkpoint = null)
     {
-        int epochs = Trainer.Config.Epochs;
-        progress?.EpochStarted(Trainer.Epoch + 1, epochs, train.Count);
-        Trainer.Fit(train, valid, r =>
+        ProgressFit.Fit(Trainer, train, valid, progress, r =>
         {
             History.Add(r);
-            progress?.EpochFinished(r, train.Count);
             if (checkpoint is not null)
             {
                 Checkpoint.Save(Trainer, checkpoint);
                 History.SavePlot(Path.ChangeExtension(checkpoint, ".png"), $"{Model.Name}: training curve");
             }
-            if (r.Epoch < epochs) progress?.EpochStarted(r.Epoch + 1, epochs, train.Count);
         });
         WriteBack();
         return History;

@@ -24,6 +24,10 @@ public static class ZooRegistration
             ModelRegistry.Register(e.Name, e.Description, () => Definition(e.Name));
         }
         DatasetRegistry.Register("fashion-mnist", $"Fashion-MNIST, 60,000 + 10,000 28×28 grey images, 10 classes; from {Datasets.FashionMnistDir}",
-            _ => Datasets.FashionMnist().Train);
+            _ =>
+            {
+                var (train, test) = Datasets.FashionMnist();
+                return new DatasetParts(train, test);
+            });
     }
 }

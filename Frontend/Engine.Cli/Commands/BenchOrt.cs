@@ -4,8 +4,8 @@ using Microsoft.ML.OnnxRuntime;
 namespace Engine.Cli.Commands;
 
 /// <summary>
-/// ONNX Runtime for <c>engine bench --compare-ort</c>: the ONLY file of the product that uses ORT, and only when
-/// that flag is given (the native library loads on first use). ORT_ENABLE_ALL, the given intra-op threads,
+/// ONNX Runtime for <c>engine bench --compare-ort</c> and the demo's comparison: the ONLY file of the product that
+/// uses ORT, and only there (the native library loads on first use). ORT_ENABLE_ALL, the given intra-op threads,
 /// sequential execution; inputs bound once from our tensors and outputs preallocated, so a timed
 /// <see cref="Run"/> measures inference like our preallocated-output Run does.
 /// </summary>
@@ -54,6 +54,21 @@ internal sealed class BenchOrt : IDisposable
     }
 
     public void Run() => _session.Run(_run, _inputNames, _inputs, _outputNames, _outputs);
+
+    /// <summary>One run on other inputs (any batch size the model allows): the first output's floats.</summary>
+    public float[] Infer(IReadOnlyDictionary<string, Tensor> feeds)
+    {
+        var values = _inputNames.Select(n => ToOrt(feeds.TryGetValue(n, out var t) ? t : throw new EngineException($"ONNX Runtime: no input '{n}'"))).ToArray();
+        try
+        {
+            using var results = _session.Run(_run, _inputNames, values, _outputNames);
+            return results[0].GetTensorDataAsSpan<float>().ToArray();
+        }
+        finally
+        {
+            foreach (var v in values) v.Dispose();
+        }
+    }
 
     private static OrtValue ToOrt(Tensor t)
     {

@@ -14,7 +14,7 @@ public static class CommandCatalog
         ConformanceCommand.Create(),
         OptimizeCommand.Create(),
         CompileCommand.Create(),
-        DemoCommand.Create(),
+        Demo.DemoCommand.Create(),
         TrainCommand.Create(),
     ];
 }

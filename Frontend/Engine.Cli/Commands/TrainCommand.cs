@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Engine.Builder;
 using Engine.Graph;
 using Engine.Onnx;
 using Engine.Runtime;
@@ -9,7 +10,7 @@ namespace Engine.Cli.Commands;
 
 /// <summary>
 /// engine train --model NAME --dataset NAME: trains a registered model on a registered dataset
-/// (seeded 80/20 train/test split, a validation share of the training part), prints one line per
+/// (the dataset's official test split, else a seeded 80/20 one; a validation share of the training part), prints one line per
 /// epoch and ends with <c>test_accuracy=…</c> on the held-out test split; --save exports the
 /// inference graph with the trained weights as ONNX.
 /// </summary>
@@ -75,9 +76,11 @@ public static class TrainCommand
             Backend = backend,
             Patience = a.Patience,
         };
-        var data = DatasetRegistry.Load(a.Dataset, DataRoot(a.DataDir));
+        var parts = DatasetRegistry.LoadParts(a.Dataset, DataRoot(a.DataDir));
+        var data = parts.Train;
         var splitRng = new Rng(unchecked((ulong)a.Seed));
-        var (test, trainAll) = data.Split(0.2, splitRng);
+        // The official test split when the dataset has one (Fashion-MNIST's t10k), else a seeded 20%.
+        var (test, trainAll) = parts.Test is { } official ? (official, data) : data.Split(0.2, splitRng);
         var (valid, train) = a.Validation > 0 ? trainAll.Split(a.Validation, splitRng) : (null, trainAll);
 
         using var trainer = new Trainer(definition, data.SampleShape, data.Classes, config);
@@ -88,13 +91,10 @@ public static class TrainCommand
         }
         Console.WriteLine($"{a.Model} on {a.Dataset}: {train.Count} train / {valid?.Count ?? 0} validation / {test.Count} test samples, " +
                           $"{config.Optimizer.Name} lr={F(config.BaseLr)} schedule={config.Schedule.Describe()} batch={a.Batch} seed={a.Seed} backend={a.Backend}");
-        trainer.Fit(train, valid, r =>
+        SpectreFitProgress.Run(progress => ProgressFit.Fit(trainer, train, valid, progress, _ =>
         {
-            var line = $"epoch {r.Epoch,3}/{config.Epochs}  loss={F(r.TrainLoss)}";
-            if (r.Valid is { } m) line += $"  val_loss={F(r.ValidLoss!.Value)}  val_accuracy={F(m.Accuracy)}  val_f1={F(m.MacroF1)}";
-            Console.WriteLine(line + $"  lr={r.Lr.ToString("G4", CultureInfo.InvariantCulture)}  {r.Seconds.ToString("0.00", CultureInfo.InvariantCulture)}s");
             if (a.Checkpoint is not null) Checkpoint.Save(trainer, a.Checkpoint);
-        });
+        }), (r, _) => EpochLine(r, config.Epochs));
         if (trainer.Stopped) Console.WriteLine($"early stop after epoch {trainer.Epoch}; restored the weights of epoch {trainer.BestEpoch}");
         if (a.Save is not null)
         {
@@ -105,6 +105,13 @@ public static class TrainCommand
         Console.WriteLine($"test_precision={F(metrics.MacroPrecision)} test_recall={F(metrics.MacroRecall)} test_f1={F(metrics.MacroF1)}");
         Console.WriteLine($"test_accuracy={metrics.Accuracy.ToString("0.0000", CultureInfo.InvariantCulture)}");
         return ExitCodes.Ok;
+    }
+
+    private static string EpochLine(EpochReport r, int epochs)
+    {
+        var line = $"epoch {r.Epoch,3}/{epochs}  loss={F(r.TrainLoss)}";
+        if (r.Valid is { } m) line += $"  val_loss={F(r.ValidLoss!.Value)}  val_accuracy={F(m.Accuracy)}  val_f1={F(m.MacroF1)}";
+        return line + $"  lr={r.Lr.ToString("G4", CultureInfo.InvariantCulture)}  {r.Seconds.ToString("0.00", CultureInfo.InvariantCulture)}s";
     }
 
     private static string DataRoot(string? given)

@@ -8,19 +8,27 @@ namespace Engine.Training;
 /// </summary>
 public static class DatasetRegistry
 {
-    private static readonly Dictionary<string, (string Description, Func<string, Dataset> Load)> Entries = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, (string Description, Func<string, DatasetParts> Load)> Entries = new(StringComparer.Ordinal)
     {
-        ["digits"] = ("UCI handwritten digits, 1,797 8×8 images (pixels 0–16 scaled to 0–1), 10 classes; reads DIR/digits/digits.csv.gz", LoadDigits),
+        ["digits"] = ("UCI handwritten digits, 1,797 8×8 images (pixels 0–16 scaled to 0–1), 10 classes; reads DIR/digits/digits.csv.gz",
+            root => new DatasetParts(LoadDigits(root), null)),
     };
 
     public static IEnumerable<string> Names => Entries.Keys.Order(StringComparer.Ordinal);
 
     public static string Describe(string name) => Entries[name].Description;
 
-    public static void Register(string name, string description, Func<string, Dataset> load) => Entries[name] = (description, load);
+    public static void Register(string name, string description, Func<string, Dataset> load) =>
+        Entries[name] = (description, root => new DatasetParts(load(root), null));
 
-    /// <summary>Loads <paramref name="name"/> from the datasets folder <paramref name="root"/>.</summary>
-    public static Dataset Load(string name, string root) =>
+    /// <summary>Registers a dataset that comes with an official test split.</summary>
+    public static void Register(string name, string description, Func<string, DatasetParts> load) => Entries[name] = (description, load);
+
+    /// <summary>Loads the training part of <paramref name="name"/> (all of it when there is no official test split) from <paramref name="root"/>.</summary>
+    public static Dataset Load(string name, string root) => LoadParts(name, root).Train;
+
+    /// <summary>Loads <paramref name="name"/> from the datasets folder <paramref name="root"/> with its official test split when it has one.</summary>
+    public static DatasetParts LoadParts(string name, string root) =>
         Entries.TryGetValue(name, out var e) ? e.Load(root)
             : throw new EngineException($"unknown dataset '{name}' (known: {string.Join(", ", Names)})");
 

@@ -59,6 +59,9 @@ public sealed class Trainer : IDisposable
 
     public bool Stopped { get; internal set; }
 
+    /// <summary>Called after every minibatch with the samples done so far in the epoch and the batch's loss (progress bars).</summary>
+    public Action<int, double>? BatchFinished { get; set; }
+
     /// <summary>The current parameters by name.</summary>
     public Dictionary<string, Tensor> Weights => Step.Graph.ParameterNames.ToDictionary(n => n, n => Step.State.Tensors[n], StringComparer.Ordinal);
 
@@ -111,6 +114,7 @@ public sealed class Trainer : IDisposable
             double loss = Step.Run(inputs, lr).Loss;
             if (!double.IsFinite(loss)) throw new EngineException($"train: loss became {loss} at step {Step.State.Step} (epoch {Epoch + 1}); lower the learning rate");
             lossSum += loss;
+            BatchFinished?.Invoke((s + 1) * batch, loss);
         }
         Epoch++;
         double? validLoss = null;

@@ -13,7 +13,13 @@ public class FitTests
 
         public void EpochStarted(int epoch, int epochs, int samples) => Events.Add($"start {epoch}/{epochs}");
 
-        public void BatchFinished(int samplesDone, double loss) { }
+        public List<int> Samples { get; } = new();
+
+        public void BatchFinished(int samplesDone, double loss)
+        {
+            Assert.True(double.IsFinite(loss) && loss > 0, $"batch loss {loss}");
+            Samples.Add(samplesDone);
+        }
 
         public void EpochFinished(EpochReport report, int samples) => Events.Add($"end {report.Epoch}");
     }
@@ -31,6 +37,10 @@ public class FitTests
             var before = model.Parameters[0].Data!.As<float>().ToArray();
             var history = t.Fit(train, test, rec, Path.Combine(dir, "mlp.ckpt"));
             Assert.Equal(["start 1/4", "end 1", "start 2/4", "end 2", "start 3/4", "end 3", "start 4/4", "end 4"], rec.Events);
+            // Every minibatch reaches the progress display: 4 epochs × ⌊train/32⌋ batches, counting samples up within each epoch.
+            int steps = train.Count / 32;
+            Assert.Equal(4 * steps, rec.Samples.Count);
+            Assert.Equal(Enumerable.Range(1, steps).Select(s => s * 32), rec.Samples.Take(steps));
             Assert.True(history.Epochs[^1].TrainLoss < history.Epochs[0].TrainLoss);
             Assert.True(t.Evaluate(test).Accuracy > 0.9, $"accuracy {t.Evaluate(test).Accuracy}");
             Assert.NotEqual(before, model.Parameters[0].Data!.As<float>());
@@ -41,6 +51,17 @@ public class FitTests
         {
             Directory.Delete(dir, true);
         }
+    }
+
+    [Fact]
+    public void Fashion_mnist_comes_with_its_official_test_split()
+    {
+        Engine.Builder.Zoo.ZooRegistration.RegisterAll();
+        var parts = DatasetRegistry.LoadParts("fashion-mnist", "unused");
+        Assert.Equal(60_000, parts.Train.Count);
+        Assert.Equal(10_000, parts.Test!.Count);
+        Assert.Equal([1, 28, 28], parts.Test.SampleShape);
+        Assert.Null(DatasetRegistry.LoadParts("digits", Datasets.FindDataDir()!).Test);
     }
 
     [Fact]
