@@ -16,5 +16,7 @@ public static class CommandCatalog
         CompileCommand.Create(),
         Demo.DemoCommand.Create(),
         TrainCommand.Create(),
+        EvaluateCommand.Create(),
+        QuantizeCommand.Create(),
     ];
 }

@@ -76,7 +76,7 @@ public static class TrainCommand
             Backend = backend,
             Patience = a.Patience,
         };
-        var parts = DatasetRegistry.LoadParts(a.Dataset, DataRoot(a.DataDir));
+        var parts = DatasetRegistry.LoadParts(a.Dataset, Evaluation.LabelledData.Root(a.DataDir));
         var data = parts.Train;
         var splitRng = new Rng(unchecked((ulong)a.Seed));
         // The official test split when the dataset has one (Fashion-MNIST's t10k), else a seeded 20%.
@@ -112,19 +112,6 @@ public static class TrainCommand
         var line = $"epoch {r.Epoch,3}/{epochs}  loss={F(r.TrainLoss)}";
         if (r.Valid is { } m) line += $"  val_loss={F(r.ValidLoss!.Value)}  val_accuracy={F(m.Accuracy)}  val_f1={F(m.MacroF1)}";
         return line + $"  lr={r.Lr.ToString("G4", CultureInfo.InvariantCulture)}  {r.Seconds.ToString("0.00", CultureInfo.InvariantCulture)}s";
-    }
-
-    private static string DataRoot(string? given)
-    {
-        if (given is not null) return given;
-        if (Environment.GetEnvironmentVariable("ENGINE_DATASETS") is { Length: > 0 } env) return env;
-        // The repo carries digits in data/, so a fresh clone trains without ../shared.
-        if (Engine.Builder.Data.Datasets.FindDataDir() is { } carried) return carried;
-        foreach (var candidate in new[] { "../shared/datasets", "shared/datasets" })
-        {
-            if (Directory.Exists(candidate)) return candidate;
-        }
-        throw new EngineException("no datasets folder: pass --data-dir or set ENGINE_DATASETS");
     }
 
     private static string F(double v) => v.ToString("0.####", CultureInfo.InvariantCulture);

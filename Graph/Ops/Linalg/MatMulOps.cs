@@ -12,6 +12,8 @@ public sealed class MatMulOps : IOpLibrary
             .Infer(InferMatMul)
             .WithKernel(MatMulKernels.MatMul)
             .Fuses(FusionKind.OutEWiseFusable)
+            // B [K, N]: output channels along its last axis.
+            .Quantizes(0, 1, -1, _ => -1)
             .Gradient(MatMulGradient);
 
         r.Add("Gemm").Since(13).In("A", "B", "C?").Out("Y")
@@ -22,6 +24,8 @@ public sealed class MatMulOps : IOpLibrary
             .Infer(InferGemm)
             .WithKernel(MatMulKernels.Gemm)
             .Fuses(FusionKind.OutEWiseFusable)
+            // B is [N, K] under transB, else [K, N].
+            .Quantizes(0, 1, 2, n => n.Attributes.GetInt("transB") != 0 ? 0 : 1)
             // Gemm-1..6 had a 'broadcast' flag; since 7 C always broadcasts unidirectionally, which
             // is a superset of both old behaviours, so the flag can simply be dropped.
             .Upgrade(7, "drop the 'broadcast' attribute (C always broadcasts since opset 7)",

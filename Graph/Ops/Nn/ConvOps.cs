@@ -19,6 +19,7 @@ public sealed class ConvOps : IOpLibrary
             .Infer(InferConv)
             .WithKernel(ConvKernels.Conv)
             .Fuses(FusionKind.OutEWiseFusable)
+            .Quantizes(0, 1, 2, _ => 0)
             .Gradient(ConvGradients.Conv);
 
         r.Add("ConvTranspose").Since(22).In("X", "W", "B?").Out("Y")
