@@ -11,18 +11,18 @@ public static class RangeChooser
             case CalibrationMethod.MinMax:
                 return (s.Min, s.Max);
             case CalibrationMethod.Percentile:
-            {
-                var sorted = s.SortedSample();
-                double q = Math.Clamp(o.Percentile, 50, 100) / 100;
-                float lo = sorted[(int)Math.Floor((1 - q) * (sorted.Length - 1))];
-                float hi = sorted[(int)Math.Ceiling(q * (sorted.Length - 1))];
-                return (Math.Max(lo, s.Min), Math.Min(hi, s.Max));
-            }
+                {
+                    var sorted = s.SortedSample();
+                    double q = Math.Clamp(o.Percentile, 50, 100) / 100;
+                    float lo = sorted[(int)Math.Floor((1 - q) * (sorted.Length - 1))];
+                    float hi = sorted[(int)Math.Ceiling(q * (sorted.Length - 1))];
+                    return (Math.Max(lo, s.Min), Math.Min(hi, s.Max));
+                }
             case CalibrationMethod.Entropy:
-            {
-                float t = EntropyThreshold(s.SortedSample(), o.Activations == ActivationType.UInt8 && s.Min >= 0 ? 256 : 128);
-                return (Math.Max(s.Min, -t), Math.Min(s.Max, t));
-            }
+                {
+                    float t = EntropyThreshold(s.SortedSample(), o.Activations == ActivationType.UInt8 && s.Min >= 0 ? 256 : 128);
+                    return (Math.Max(s.Min, -t), Math.Min(s.Max, t));
+                }
             default:
                 throw new ArgumentOutOfRangeException(nameof(o));
         }

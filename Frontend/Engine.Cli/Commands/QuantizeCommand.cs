@@ -76,22 +76,22 @@ public static class QuantizeCommand
         switch (a.Weights)
         {
             case "int8":
-            {
-                if (a.Calibration is null) throw new EngineException("int8 quantization needs --calibration DATASET (activation ranges)");
-                var calib = a.Calibration == evalName ? data.Train : LabelledData.Load(a.Calibration, a.DataDir).Train;
-                var batches = ModelEvaluator.Batches(graph, calib, a.Samples, 64);
-                var rep = StaticQuantizer.Quantize(graph, batches, options);
-                what = $"int8 QDQ: {rep.Quantized} of {rep.Layers.Count} layers quantized, calibration {batches.Sum(b => b.Values.First().Shape[0])} samples of {a.Calibration}, " +
-                       $"{a.Method}, activations {a.Activations}";
-                if (a.Report) PrintReport(rep);
-                break;
-            }
+                {
+                    if (a.Calibration is null) throw new EngineException("int8 quantization needs --calibration DATASET (activation ranges)");
+                    var calib = a.Calibration == evalName ? data.Train : LabelledData.Load(a.Calibration, a.DataDir).Train;
+                    var batches = ModelEvaluator.Batches(graph, calib, a.Samples, 64);
+                    var rep = StaticQuantizer.Quantize(graph, batches, options);
+                    what = $"int8 QDQ: {rep.Quantized} of {rep.Layers.Count} layers quantized, calibration {batches.Sum(b => b.Values.First().Shape[0])} samples of {a.Calibration}, " +
+                           $"{a.Method}, activations {a.Activations}";
+                    if (a.Report) PrintReport(rep);
+                    break;
+                }
             case "fp16" or "bf16":
-            {
-                int n = WeightStorage.Reduce(graph, a.Weights == "fp16" ? WeightPrecision.Float16 : WeightPrecision.BFloat16);
-                what = $"{a.Weights} weight storage: {n} initializers";
-                break;
-            }
+                {
+                    int n = WeightStorage.Reduce(graph, a.Weights == "fp16" ? WeightPrecision.Float16 : WeightPrecision.BFloat16);
+                    what = $"{a.Weights} weight storage: {n} initializers";
+                    break;
+                }
             default:
                 throw new EngineException($"--weights '{a.Weights}' is not known (int8, fp16, bf16)");
         }

@@ -1,6 +1,6 @@
-using Google.Protobuf;
 using Engine.Passes.Quantization;
 using Engine.Runtime;
+using Google.Protobuf;
 using Xunit;
 
 namespace Engine.Tests.Passes.Quantization;

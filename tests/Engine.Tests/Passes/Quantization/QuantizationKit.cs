@@ -1,10 +1,10 @@
-using Google.Protobuf;
 using Engine.Builder;
 using Engine.Builder.Data;
 using Engine.Graph;
 using Engine.Onnx;
 using Engine.Runtime;
 using Engine.Training;
+using Google.Protobuf;
 
 namespace Engine.Tests.Passes.Quantization;
 

@@ -1,9 +1,9 @@
-using Google.Protobuf;
 using Engine.Graph;
 using Engine.Onnx;
 using Engine.Passes.Quantization;
 using Engine.Runtime;
 using Engine.Tests.Support;
+using Google.Protobuf;
 using Xunit;
 using static Engine.Tests.Passes.Quantization.QuantizationKit;
 
