@@ -92,6 +92,8 @@ public sealed partial class CSharpEmitter
         var parms = inputs.Select((s, i) => $"ReadOnlySpan<{SafeText.ClrName(s.Type)}> input{i}")
             .Concat(outputs.Select((s, k) => $"Span<{SafeText.ClrName(s.Type)}> output{k}"))
             .Append("Span<byte> arenaBuffer");
+        // Fully optimized on first call: a model runs its Run thousands of times, tier-0 code only slows the first ones.
+        L(2, "[System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
         L(2, $"public void Run({string.Join(", ", parms)})");
         L(2, "{");
         for (int i = 0; i < inputs.Count; i++)

@@ -134,7 +134,8 @@ public sealed class MatMulLowering : IEpilogueLowering
             packed = PackedGemm.PackB(scaled, k, n, transB);
         }
         string pb = ctx.Weights(Tensor.FromArray(packed, packed.Length));
-        long scratchFloats = PackedGemm.ScratchLength(m, n, k, Math.Max(1, ctx.Options.Threads));
+        long work = (long)m * n * k;
+        long scratchFloats = Enumerable.Range(1, ctx.ThreadCountFor(work)).Max(t => PackedGemm.ScratchLength(m, n, k, t));
         string scratch = ctx.Scratch(scratchFloats * sizeof(float));
         int lda = transA ? m : k;
         string spec = new EpilogueRequest { Bias = kind, Activation = act, ResidualAfterActivation = residualAfter }.SpecExpression;
@@ -151,7 +152,7 @@ public sealed class MatMulLowering : IEpilogueLowering
             residual is null ? "default" : $"new ReadOnlySpan<float>({residual}, {I((long)m * n)})",
             I(n),
             $"new Span<float>({scratch}, {I(scratchFloats)})",
-            ctx.Threads,
+            ctx.ThreadsFor(work),
             Nn.ConvLowering.IsaFor(ctx.Vector)) + ");");
         return null;
     }

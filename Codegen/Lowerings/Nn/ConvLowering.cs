@@ -85,8 +85,9 @@ public sealed class ConvLowering : IEpilogueLowering
 
         var packed = Conv2D.PackWeights(w.As<float>(), s);
         string pw = ctx.Weights(Tensor.FromArray(packed, packed.Length));
-        int threads = Math.Max(1, ctx.Options.Threads);
-        long scratchFloats = Conv2D.ScratchLength(s, threads);
+        long work = (long)s.N * s.M * s.OH * s.OW * s.Cg * s.KH * s.KW;
+        // Scratch per worker depends on the thread count: size it for every count the op may run with.
+        long scratchFloats = Enumerable.Range(1, ctx.ThreadCountFor(work)).Max(t => (long)Conv2D.ScratchLength(s, t));
         string scratch = ctx.Scratch(Math.Max(1, scratchFloats) * sizeof(float));
         string spec = new EpilogueRequest { Bias = biasPtr is null ? BiasKind.None : BiasKind.PerRow, Activation = act, ResidualAfterActivation = residualAfter }.SpecExpression;
         string I(long v) => LoweringContext.IntLiteral(v);
@@ -105,7 +106,7 @@ public sealed class ConvLowering : IEpilogueLowering
             biasPtr is null ? "default" : $"new ReadOnlySpan<float>({biasPtr}, {I(s.M)})",
             residual is null ? "default" : $"new ReadOnlySpan<float>({residual}, {I(s.OutputLength)})",
             $"new Span<float>({scratch}, {I(scratchFloats)})",
-            ctx.Threads,
+            ctx.ThreadsFor(work),
             IsaFor(ctx.Vector)) + ");");
         return null;
     }

@@ -22,18 +22,19 @@ public static class BenchCommand
         var model = new Argument<string>("model") { Description = "ONNX model file (.onnx)" };
         var backend = new Option<string>("--backend") { Description = "'cpu' (optimized at level 3 for the input shapes, compiled with Roslyn) or 'reference' (the interpreter)", DefaultValueFactory = _ => "cpu" };
         var threads = new Option<int>("--threads") { Description = "worker threads for kernels; ORT gets the same intra-op threads (default: the number of processors)", DefaultValueFactory = _ => Environment.ProcessorCount };
-        var warmup = new Option<int>("--warmup") { Description = "untimed runs first (default 5)", DefaultValueFactory = _ => 5 };
+        var warmup = new Option<int>("--warmup") { Description = "untimed runs first (default 5; with any warm-up, at least 0.5 s of them so the JIT has optimized the hot code)", DefaultValueFactory = _ => 5 };
         var iters = new Option<int>("--iters") { Description = "timed runs (default 50)", DefaultValueFactory = _ => 50 };
         var inputDir = new Option<string?>("--input-dir") { Description = "folder with input_N.pb (default: random inputs of the graph's static input shapes)" };
         var compareOrt = new Option<bool>("--compare-ort") { Description = "also time ONNX Runtime (ORT_ENABLE_ALL, same intra-op threads, sequential) on the same inputs, alternating, and print the ratio" };
         var json = new Option<bool>("--json") { Description = "print one JSON object instead of text" };
-        var cmd = new Command("bench", "Time inference of a model: median/p10/p90 ms, optionally against ONNX Runtime") { model, backend, threads, warmup, iters, inputDir, compareOrt, json };
+        var shapes = new Option<string[]>("--shape") { Description = "fix an input shape for random inputs: name=1x1x28x28 (repeatable; needed when the model's batch dim is symbolic)" };
+        var cmd = new Command("bench", "Time inference of a model: median/p10/p90 ms, optionally against ONNX Runtime") { model, backend, threads, warmup, iters, inputDir, compareOrt, json, shapes };
         cmd.SetAction(p => Guard.Run(() => Execute(p.GetValue(model)!, p.GetValue(backend)!, p.GetValue(threads), p.GetValue(warmup), p.GetValue(iters),
-            p.GetValue(inputDir), p.GetValue(compareOrt), p.GetValue(json))));
+            p.GetValue(inputDir), p.GetValue(compareOrt), p.GetValue(json), p.GetValue(shapes) ?? [])));
         return cmd;
     }
 
-    private static int Execute(string modelPath, string backend, int threads, int warmup, int iters, string? inputDir, bool compareOrt, bool json)
+    private static int Execute(string modelPath, string backend, int threads, int warmup, int iters, string? inputDir, bool compareOrt, bool json, string[] shapeSpecs)
     {
         if (backend is not ("reference" or "cpu")) throw new EngineException($"--backend '{backend}' is not available (choose: cpu, reference)");
         if (threads < 1) throw new EngineException($"--threads must be at least 1, got {threads}");
@@ -41,7 +42,8 @@ public static class BenchCommand
         if (iters < 1) throw new EngineException($"--iters must be at least 1, got {iters}");
         if (!File.Exists(modelPath)) throw new EngineException($"{modelPath}: model file not found");
         var m = new OnnxImporter().Load(modelPath);
-        var feeds = inputDir is null ? RandomInputs(m.Graph) : ReadInputs(m.Graph, inputDir);
+        var given = OptimizeCommand.ParseShapes(shapeSpecs);
+        var feeds = inputDir is null ? RandomInputs(m.Graph, given) : ReadInputs(m.Graph, inputDir);
 
         Action runEngine;
         IDisposable? owned = null;
@@ -69,7 +71,10 @@ public static class BenchCommand
             BenchOrt? ort = compareOrt ? new BenchOrt(File.ReadAllBytes(modelPath), threads, feeds) : null;
             try
             {
-                for (int i = 0; i < warmup; i++)
+                // Also at least half a second: .NET promotes hot methods to optimized code only after a short quiet
+                // period, so a count-only warm-up of a small model would time tier-0 code.
+                var warm = Stopwatch.StartNew();
+                for (int i = 0; i < warmup || (warmup > 0 && warm.ElapsedMilliseconds < 500); i++)
                 {
                     runEngine();
                     ort?.Run();
@@ -164,15 +169,17 @@ public static class BenchCommand
         return InputBinder.Bind(g, tensors);
     }
 
-    /// <summary>Uniform [0, 1) floats (zeros for other types) of every graph input's static shape.</summary>
-    private static Dictionary<string, Tensor> RandomInputs(Graph.Graph g)
+    /// <summary>Uniform [0, 1) floats (zeros for other types) of every graph input's static or given shape.</summary>
+    private static Dictionary<string, Tensor> RandomInputs(Graph.Graph g, IReadOnlyDictionary<string, int[]> given)
     {
         var rng = new Random(1);
         var feeds = new Dictionary<string, Tensor>();
         foreach (var v in g.Inputs.Where(v => !g.IsInitializer(v)))
         {
-            if (!v.Type.IsStatic) throw new EngineException($"input '{v.Name}' has shape {v.Type} with unknown dims: pass --input-dir with input_N.pb files");
-            var shape = v.Type.StaticShape();
+            int[] shape;
+            if (given.TryGetValue(v.Name, out var fixedShape)) shape = fixedShape;
+            else if (v.Type.IsStatic) shape = v.Type.StaticShape();
+            else throw new EngineException($"input '{v.Name}' has shape {v.Type} with unknown dims: pass --shape {v.Name}=… or --input-dir with input_N.pb files");
             var t = Tensor.Zeros(v.Type.Elem, shape);
             if (v.Type.Elem == DataType.Float)
             {

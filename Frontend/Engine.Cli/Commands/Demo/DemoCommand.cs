@@ -7,6 +7,7 @@ using Engine.Codegen;
 using Engine.Graph;
 using Engine.Onnx;
 using Engine.Passes;
+using Engine.Passes.Quantization;
 using Engine.Runtime;
 using Engine.Training;
 
@@ -66,7 +67,13 @@ public static class DemoCommand
         CheckCompiled(onnx, data.Test, threads);
 
         Section("6. measure against ONNX Runtime on the same ONNX file");
-        var rows = new List<DemoVariant> { VariantMeasure.Measure("fp32", onnx, data.Test, threads, quick ? 200 : 3_000) };
+        int iters = quick ? 200 : 3_000;
+        var rows = new List<DemoVariant> { VariantMeasure.Measure("fp32", onnx, data.Test, threads, iters) };
+
+        Section("7. quantize to int8 (static, per-channel weights, 512 calibration images) and measure");
+        rows.Add(VariantMeasure.Measure("int8 QDQ", Quantize(onnx, Path.Combine(dir, "lenet5-int8.onnx"), data.Train), data.Test, threads, iters));
+
+        Section("results");
         DemoTable.Print(rows, threads);
         Console.WriteLine($"demo finished in {total.Elapsed.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s");
         return ExitCodes.Ok;
@@ -95,6 +102,23 @@ public static class DemoCommand
         Console.WriteLine($"compiled logits of {n} test images match the reference executor (max |diff| {maxDiff.ToString("0.0e0", CultureInfo.InvariantCulture)})");
     }
 
+    /// <summary>Post-training static int8 quantization of the exported model, calibrated on training images.</summary>
+    private static string Quantize(string onnx, string path, Dataset train)
+    {
+        var graph = new OnnxImporter().Load(onnx).Graph;
+        const int batch = 64;
+        var calibration = new List<IReadOnlyDictionary<string, Tensor>>();
+        for (int start = 0; start + batch <= Math.Min(512, train.Count); start += batch)
+        {
+            var x = new Tensor(DataType.Float, [batch, .. train.SampleShape], train.Features.AsSpan(start * train.SampleSize, batch * train.SampleSize).ToArray());
+            calibration.Add(new Dictionary<string, Tensor> { [graph.Inputs[0].Name] = x });
+        }
+        var report = StaticQuantizer.Quantize(graph, calibration);
+        OnnxExporter.Save(graph, path);
+        Console.WriteLine($"{report.Quantized} of {report.Layers.Count} layers int8; largest layer output error {report.Layers.Max(l => l.Error).ToString("0.0000", CultureInfo.InvariantCulture)}; {path} ({Units.Bytes(new FileInfo(path).Length)})");
+        return path;
+    }
+
     private static string OutputFolder(string? given)
     {
         string dir = given ?? Path.Combine(RepoRoot() ?? Directory.GetCurrentDirectory(), "artifacts", "demo");
@@ -102,7 +126,7 @@ public static class DemoCommand
         if (given is not null)
         {
             // An explicit folder may hold the user's files: refuse to replace them.
-            foreach (var f in new[] { "lenet5.onnx", "lenet5-training.png" })
+            foreach (var f in new[] { "lenet5.onnx", "lenet5-int8.onnx", "lenet5-training.png" })
             {
                 if (File.Exists(Path.Combine(dir, f))) throw new EngineException($"--out {dir}: {f} exists; choose an empty folder");
             }

@@ -49,7 +49,10 @@ internal static class VariantMeasure
 
         // Latency on one real test image, engine and ORT alternating so machine noise hits both alike.
         test.Features.AsSpan(0, size).CopyTo(x.Span<float>());
-        for (int i = 0; i < Math.Max(20, latencyIters / 10); i++)
+        // Warm up for at least half a second as well: .NET promotes hot methods to optimized code only after
+        // a short quiet period, so a count-only warm-up of a 20 µs model would time tier-0 code.
+        var warm = Stopwatch.StartNew();
+        for (int i = 0; i < Math.Max(20, latencyIters / 10) || warm.ElapsedMilliseconds < 500; i++)
         {
             compiled.Run(ins, outs);
             ort.Run();
