@@ -95,14 +95,22 @@ public sealed class IndexOps : IOpLibrary
         if (!x.Type.HasRank) throw g.Fail("data rank must be known to differentiate Gather");
         int rank = x.Type.Rank;
         int axis = AxisGradients.Axis(g, g.Attributes.GetInt("axis"), rank);
-        var viewShape = g.Op("Concat", [
+        // With static shapes (the usual embedding table and token batch) the shapes are constants, so the
+        // backward graph keeps static shapes the code generator needs; otherwise they are computed.
+        long[]? view = null;
+        if (x.Type.IsStatic && indices.Type.IsStatic)
+        {
+            var xs = x.Type.StaticShape();
+            view = [.. xs[..axis].Select(d => (long)d), Tensor.ElementCount(indices.Type.StaticShape()), .. xs[(axis + 1)..].Select(d => (long)d)];
+        }
+        var viewShape = view is not null ? g.Ints(view) : g.Op("Concat", [
             g.Op("Shape", [x], ("start", 0L), ("end", (long)axis)),
             g.Ints(-1),
             g.Op("Shape", [x], ("start", (long)axis + 1))], ("axis", 0L));
         var dy = g.Op("Reshape", g.dY(0), viewShape);
         var idxShape = Enumerable.Repeat(1L, rank).ToArray();
         idxShape[axis] = -1;
-        var idx = g.Op("Expand", g.Op("Reshape", indices, g.Ints(idxShape)), g.Op("Shape", dy));
+        var idx = g.Op("Expand", g.Op("Reshape", indices, g.Ints(idxShape)), view is not null ? g.Ints(view) : g.Op("Shape", dy));
         g.SetGrad(0, g.Op("ScatterElements", [g.ZerosLike(x), idx, dy], ("axis", (long)axis), ("reduction", "add")));
     }
 
