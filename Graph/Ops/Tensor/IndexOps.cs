@@ -107,7 +107,8 @@ public sealed class IndexOps : IOpLibrary
             g.Op("Shape", [x], ("start", 0L), ("end", (long)axis)),
             g.Ints(-1),
             g.Op("Shape", [x], ("start", (long)axis + 1))], ("axis", 0L));
-        var dy = g.Op("Reshape", g.dY(0), viewShape);
+        // allowzero: a constant view may hold a real 0 (an empty dim), which plain Reshape would read as "copy".
+        var dy = view is not null ? g.Op("Reshape", [g.dY(0), viewShape], ("allowzero", 1L)) : g.Op("Reshape", g.dY(0), viewShape);
         var idxShape = Enumerable.Repeat(1L, rank).ToArray();
         idxShape[axis] = -1;
         var idx = g.Op("Expand", g.Op("Reshape", indices, g.Ints(idxShape)), view is not null ? g.Ints(view) : g.Op("Shape", dy));

@@ -62,32 +62,32 @@ public class ZooTrainingStepTests
         switch (task)
         {
             case ZooTask.Reconstruction or ZooTask.Generation:
-            {
-                var target = g.AddInput("target", new TensorType(DataType.Float, dims.Select(d => (Dim)d).ToArray()));
-                inputs["target"] = BuilderKit.Random(13, dims, 0.5f);
-                return b.Op("ai.engine::MSELoss", y, target);
-            }
+                {
+                    var target = g.AddInput("target", new TensorType(DataType.Float, dims.Select(d => (Dim)d).ToArray()));
+                    inputs["target"] = BuilderKit.Random(13, dims, 0.5f);
+                    return b.Op("ai.engine::MSELoss", y, target);
+                }
             case ZooTask.Discrimination:
-            {
-                var target = g.AddInput("target", new TensorType(DataType.Float, dims.Select(d => (Dim)d).ToArray()));
-                var t = new float[dims.Aggregate(1, (p, d) => p * d)];
-                for (int i = 0; i < t.Length; i++) t[i] = i % 2;
-                inputs["target"] = Tensor.FromArray(t, dims);
-                return b.Op("ai.engine::BCEWithLogitsLoss", y, target);
-            }
+                {
+                    var target = g.AddInput("target", new TensorType(DataType.Float, dims.Select(d => (Dim)d).ToArray()));
+                    var t = new float[dims.Aggregate(1, (p, d) => p * d)];
+                    for (int i = 0; i < t.Length; i++) t[i] = i % 2;
+                    inputs["target"] = Tensor.FromArray(t, dims);
+                    return b.Op("ai.engine::BCEWithLogitsLoss", y, target);
+                }
             default:
-            {
-                // Class scores on the last axis ([B, C], [B, T, V]) or on axis 1 ([B, C, H, W]: U-Net).
-                bool classesLast = task != ZooTask.Segmentation;
-                int classes = classesLast ? dims[^1] : dims[1];
-                var scores = classesLast && dims.Length == 3 ? b.Op("Transpose", [y], ("perm", new long[] { 0, 2, 1 })) : y;
-                int[] labelShape = classesLast ? dims[..^1] : [dims[0], .. dims[2..]];
-                var labels = g.AddInput("labels", new TensorType(DataType.Int64, labelShape.Select(d => (Dim)d).ToArray()));
-                var l = new long[labelShape.Aggregate(1, (p, d) => p * d)];
-                for (int i = 0; i < l.Length; i++) l[i] = rng.Next(classes);
-                inputs["labels"] = Tensor.FromArray(l, labelShape);
-                return b.Op("ai.engine::SoftmaxCrossEntropyLoss", scores, labels);
-            }
+                {
+                    // Class scores on the last axis ([B, C], [B, T, V]) or on axis 1 ([B, C, H, W]: U-Net).
+                    bool classesLast = task != ZooTask.Segmentation;
+                    int classes = classesLast ? dims[^1] : dims[1];
+                    var scores = classesLast && dims.Length == 3 ? b.Op("Transpose", [y], ("perm", new long[] { 0, 2, 1 })) : y;
+                    int[] labelShape = classesLast ? dims[..^1] : [dims[0], .. dims[2..]];
+                    var labels = g.AddInput("labels", new TensorType(DataType.Int64, labelShape.Select(d => (Dim)d).ToArray()));
+                    var l = new long[labelShape.Aggregate(1, (p, d) => p * d)];
+                    for (int i = 0; i < l.Length; i++) l[i] = rng.Next(classes);
+                    inputs["labels"] = Tensor.FromArray(l, labelShape);
+                    return b.Op("ai.engine::SoftmaxCrossEntropyLoss", scores, labels);
+                }
         }
     }
 }
