@@ -38,6 +38,14 @@ public static unsafe class ConvTranspose2D
     public static float[] PackWeights(ReadOnlySpan<float> w, in ConvTranspose2DShape s)
     {
         var dst = new float[PackedWeightsLength(s)];
+        PackWeights(w, s, dst);
+        return dst;
+    }
+
+    /// <summary>Packs W into <paramref name="dst"/> (at least <see cref="PackedWeightsLength"/> floats): run-time weights, per call.</summary>
+    public static void PackWeights(ReadOnlySpan<float> w, in ConvTranspose2DShape s, Span<float> dst)
+    {
+        if (dst.Length < PackedWeightsLength(s)) throw new EngineException($"conv_transpose: packed W needs {PackedWeightsLength(s)} floats, got {dst.Length}");
         if (w.Length < s.WeightLength) throw new EngineException($"conv_transpose: W has {w.Length} floats, expected {s.WeightLength}");
         dst[0] = BitConverter.Int32BitsToSingle(Magic);
         dst[1] = BitConverter.Int32BitsToSingle(s.C);
@@ -48,7 +56,7 @@ public static unsafe class ConvTranspose2D
         int cg = s.Cg, rows = s.Rows, gs = GroupStride(s);
         for (int g = 0; g < s.Groups; g++)
         {
-            var pg = dst.AsSpan(HeaderLength + g * gs, gs);
+            var pg = dst.Slice(HeaderLength + g * gs, gs);
             for (int c = 0; c < cg; c++)
             {
                 // W[g·Cg + c] is the (m, ky, kx) row block of column c of Wgᵀ.
@@ -56,7 +64,6 @@ public static unsafe class ConvTranspose2D
                 for (int r = 0; r < rows; r++) pg[r / MR * MR * cg + c * MR + r % MR] = src[r];
             }
         }
-        return dst;
     }
 
     private static bool HeaderMatches(in ConvTranspose2DShape s, float* p) =>

@@ -15,6 +15,11 @@ public static class Program
             TrainStepBench.Run(args[1..]);
             return;
         }
+        if (args.Length > 0 && args[0] == "--train-epoch")
+        {
+            TrainEpochBench.Run(args[1..]);
+            return;
+        }
         if (args.Length > 0 && args[0] == "--quick-sequence") { SequenceKernelBenchmarks.Quick(); return; }
         if (args.Length > 0 && args[0] == "--quick")
         {

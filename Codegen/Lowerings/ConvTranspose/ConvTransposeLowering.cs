@@ -17,7 +17,8 @@ public sealed class ConvTransposeLowering : IEpilogueLowering
     {
         if (ctx.InType(0) != DataType.Float || ctx.InType(1) != DataType.Float || ctx.OutType(0) != DataType.Float)
             return "only float32 is lowered";
-        if (ctx.Constant(1) is not { } w) return "W is not a constant";
+        // A run-time W (training: Conv's data gradient reads the step's kernel input) is packed per call into scratch.
+        var w = ctx.Constant(1);
         var x = ctx.InShape(0);
         var ws = ctx.InShape(1);
         if (x.Length is not (3 or 4) || ws.Length != x.Length) return "only 1-D and 2-D ConvTranspose are lowered";
@@ -72,18 +73,28 @@ public sealed class ConvTransposeLowering : IEpilogueLowering
         }
         if (bias is not null) biasPtr = ctx.Weights(Tensor.FromArray(bias, bias.Length));
 
-        var packed = ConvTranspose2D.PackWeights(w.As<float>(), s);
-        string pw = ctx.Weights(Tensor.FromArray(packed, packed.Length));
+        string pw;
+        long packedLength = ConvTranspose2D.PackedWeightsLength(s);
+        if (w is null)
+        {
+            pw = "(float*)" + ctx.Scratch(packedLength * sizeof(float));
+        }
+        else
+        {
+            var packed = ConvTranspose2D.PackWeights(w.As<float>(), s);
+            pw = ctx.Weights(Tensor.FromArray(packed, packed.Length));
+        }
         int threads = Math.Max(1, ctx.Options.Threads);
         string scratch = ctx.Scratch(Math.Max(1L, ConvTranspose2D.ScratchLength(s, threads)) * sizeof(float));
         string I(long v) => LoweringContext.IntLiteral(v);
         string F(float f) => LoweringContext.FloatLiteral(f);
         string sv = ctx.Fresh("convT");
-        ctx.Comment($"ConvTranspose {s.C}->{s.M} ch, {s.KH}x{s.KW} kernel, {s.H}x{s.W} -> {s.OH}x{s.OW}: ConvTranspose2D, W packed at compile time"
+        ctx.Comment($"ConvTranspose {s.C}->{s.M} ch, {s.KH}x{s.KW} kernel, {s.H}x{s.W} -> {s.OH}x{s.OW}: ConvTranspose2D, " + (w is null ? "run-time W packed per call" : "W packed at compile time")
             + (ctx.Epilogue is null ? "" : $", epilogue {ctx.Epilogue}"));
         ctx.Line("{");
         ctx.Line($"var {sv} = new ConvTranspose2DShape({I(s.N)}, {I(s.C)}, {I(s.H)}, {I(s.W)}, {I(s.M)}, {I(s.KH)}, {I(s.KW)}, {I(s.OH)}, {I(s.OW)}, "
             + $"{I(s.StrideH)}, {I(s.StrideW)}, {I(s.PadTop)}, {I(s.PadLeft)}, {I(s.DilationH)}, {I(s.DilationW)}, {I(s.Groups)});");
+        if (w is null) ctx.Line($"ConvTranspose2D.PackWeights(new ReadOnlySpan<float>({ctx.In(1)}, {I(ctx.InLength(1))}), {sv}, new Span<float>({pw}, {I(packedLength)}));");
         ctx.Line($"ConvTranspose2D.Run({sv}, {ctx.In(0)}, {pw}, {biasPtr ?? "null"}, {ctx.Out(0)}, (float*){scratch}, {ctx.Threads}, "
             + $"{ComputeIsaChoice.Expression(ctx.Vector)}, new Activation(ActivationKind.{Enum.GetName(act.Kind)}, {F(act.Alpha)}, {F(act.Beta)}));");
         ctx.Line("}");

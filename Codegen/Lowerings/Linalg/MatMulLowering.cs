@@ -19,10 +19,9 @@ public sealed class MatMulLowering : IEpilogueLowering
         if (!gemm && (ctx.Constant(1) is null || ctx.InShape(1).Length != 2)) return BatchedMatMulLowering.Instance.TryEmit(ctx); // batched / dynamic B
         if (ctx.OutType(0) != DataType.Float || ctx.InType(0) != DataType.Float || ctx.InType(1) != DataType.Float)
             return "only float32 is lowered";
-        if (ctx.Constant(1) is not { } b)
-            return ctx.InShape(0).Length > 2 || ctx.InShape(1).Length > 2
-                ? "batched product of two run-time operands (the batched MatMul lowering's case)"
-                : "B is not a constant (only pre-packed weights are lowered here)";
+        var b = ctx.Constant(1);
+        if (b is null && (ctx.InShape(0).Length > 2 || ctx.InShape(1).Length > 2))
+            return "batched product of two run-time operands (the batched MatMul lowering's case)";
         var aShape = ctx.InShape(0);
         var bShape = ctx.InShape(1);
         if (bShape.Length != 2) return "B is not a matrix";
@@ -30,6 +29,8 @@ public sealed class MatMulLowering : IEpilogueLowering
         bool transB = gemm && ctx.Attributes.GetInt("transB") != 0;
         float alpha = gemm ? ctx.Attributes.GetFloat("alpha") : 1f;
         float beta = gemm ? ctx.Attributes.GetFloat("beta") : 1f;
+        // A run-time B (training: the weight is an input of the step) is packed per call into scratch.
+        if (b is null && alpha != 1f) return "run-time B with alpha ≠ 1";
         int k = transB ? bShape[1] : bShape[0];
         int n = transB ? bShape[0] : bShape[1];
         int m;
@@ -53,6 +54,7 @@ public sealed class MatMulLowering : IEpilogueLowering
         // Gemm's C: bias (constant, broadcast per column/row/scalar) or residual (full M×N).
         var kind = BiasKind.None;
         float[]? bias = null;
+        string? runtimeBias = null;
         string? residual = null;
         if (gemm && ctx.InputCount > 2 && ctx.HasInput(2) && beta != 0f)
         {
@@ -78,6 +80,12 @@ public sealed class MatMulLowering : IEpilogueLowering
             {
                 residual = c is null ? ctx.In(2) : ctx.Weights(c);
             }
+            else if (c is null && beta == 1f && cLen == n && cRows == 1)
+            {
+                // A run-time bias row (training: the bias is an input of the step).
+                kind = BiasKind.PerColumn;
+                runtimeBias = ctx.In(2);
+            }
             else
             {
                 return "C is neither a constant bias nor a full residual with beta = 1";
@@ -100,6 +108,7 @@ public sealed class MatMulLowering : IEpilogueLowering
             }
             if (epi.Bias != BiasKind.None)
             {
+                if (runtimeBias is not null) return "a run-time Gemm bias and an epilogue bias";
                 bool perColumn = epi.Bias == BiasKind.PerColumn || ctx.OutShape(0).Length == 2;
                 if (!perColumn) return "epilogue bias is per channel of a batched output";
                 if (epi.BiasConstant is { } eb && (kind == BiasKind.None || kind == BiasKind.PerColumn))
@@ -120,20 +129,35 @@ public sealed class MatMulLowering : IEpilogueLowering
             }
         }
         if (bias is not null) biasPtr = ctx.Weights(Tensor.FromArray(bias, bias.Length));
+        biasPtr ??= runtimeBias;
 
-        var bData = b.As<float>();
-        float[] packed;
-        if (alpha == 1f)
+        string pb;
+        long packedLength;
+        string? packLine = null;
+        string I0(long v) => LoweringContext.IntLiteral(v);
+        if (b is null)
         {
-            packed = PackedGemm.PackB(bData, k, n, transB);
+            packedLength = PackedGemm.PackedBLength(k, n);
+            pb = "(float*)" + ctx.Scratch(packedLength * sizeof(float));
+            packLine = ($"PackedGemm.PackB(new ReadOnlySpan<float>({ctx.In(1)}, {I0((long)k * n)}), {I0(k)}, {I0(n)}, {(transB ? "true" : "false")}, 0, new Span<float>({pb}, {I0(packedLength)}));");
         }
         else
         {
-            var scaled = new float[bData.Length];
-            for (int i = 0; i < scaled.Length; i++) scaled[i] = alpha * bData[i];
-            packed = PackedGemm.PackB(scaled, k, n, transB);
+            var bData = b.As<float>();
+            float[] packed;
+            if (alpha == 1f)
+            {
+                packed = PackedGemm.PackB(bData, k, n, transB);
+            }
+            else
+            {
+                var scaled = new float[bData.Length];
+                for (int i = 0; i < scaled.Length; i++) scaled[i] = alpha * bData[i];
+                packed = PackedGemm.PackB(scaled, k, n, transB);
+            }
+            packedLength = packed.Length;
+            pb = ctx.Weights(Tensor.FromArray(packed, packed.Length));
         }
-        string pb = ctx.Weights(Tensor.FromArray(packed, packed.Length));
         long work = (long)m * n * k;
         long scratchFloats = Enumerable.Range(1, ctx.ThreadCountFor(work)).Max(t => PackedGemm.ScratchLength(m, n, k, t));
         string scratch = ctx.Scratch(scratchFloats * sizeof(float));
@@ -141,11 +165,12 @@ public sealed class MatMulLowering : IEpilogueLowering
         string spec = new EpilogueRequest { Bias = kind, Activation = act, ResidualAfterActivation = residualAfter }.SpecExpression;
         string I(long v) => LoweringContext.IntLiteral(v);
 
-        ctx.Comment($"{ctx.Node.OpType} {m}x{k} * {k}x{n}" + (epi is null ? "" : $" + epilogue {epi}") + ": PackedGemm, B packed at compile time");
+        ctx.Comment($"{ctx.Node.OpType} {m}x{k} * {k}x{n}" + (epi is null ? "" : $" + epilogue {epi}") + (b is null ? ": PackedGemm, B packed per call (run-time B)" : ": PackedGemm, B packed at compile time"));
+        if (packLine is not null) ctx.Line(packLine);
         ctx.Line("PackedGemm.Run(" + string.Join(", ",
             I(m), I(n), I(k),
             $"new ReadOnlySpan<float>({ctx.In(0)}, {I(ctx.InLength(0))})", I(lda), transA ? "true" : "false",
-            $"new ReadOnlySpan<float>({pb}, {I(packed.Length)})",
+            $"new ReadOnlySpan<float>({pb}, {I(packedLength)})",
             $"new Span<float>({ctx.Out(0)}, {I((long)m * n)})", I(n),
             spec,
             biasPtr is null ? "default" : $"new ReadOnlySpan<float>({biasPtr}, {I(kind == BiasKind.PerRow ? m : n)})",

@@ -19,7 +19,8 @@ public sealed class ConvLowering : IEpilogueLowering
     {
         if (ctx.InType(0) != DataType.Float || ctx.InType(1) != DataType.Float || ctx.OutType(0) != DataType.Float)
             return "only float32 is lowered";
-        if (ctx.Constant(1) is not { } w) return "W is not a constant (weights are packed at compile time)";
+        // A run-time W (training: the kernel is an input of the step) is packed per call into scratch.
+        var w = ctx.Constant(1);
         var xShape = ctx.InShape(0);
         var wShape = ctx.InShape(1);
         if (xShape.Length is not (3 or 4)) return $"rank-{xShape.Length} input: only 1-D and 2-D convolutions are lowered";
@@ -83,8 +84,19 @@ public sealed class ConvLowering : IEpilogueLowering
         }
         if (bias is not null) biasPtr = ctx.Weights(Tensor.FromArray(bias, bias.Length));
 
-        var packed = Conv2D.PackWeights(w.As<float>(), s);
-        string pw = ctx.Weights(Tensor.FromArray(packed, packed.Length));
+        string pw;
+        long packedLength = Conv2D.PackedWeightsLength(s);
+        string? packLine = null;
+        if (w is null)
+        {
+            pw = "(float*)" + ctx.Scratch(packedLength * sizeof(float));
+            packLine = $"Conv2D.PackWeights(new ReadOnlySpan<float>({ctx.In(1)}, {LoweringContext.IntLiteral(ctx.InLength(1))}), SHAPE, new Span<float>({pw}, {LoweringContext.IntLiteral(packedLength)}));";
+        }
+        else
+        {
+            var packed = Conv2D.PackWeights(w.As<float>(), s);
+            pw = ctx.Weights(Tensor.FromArray(packed, packed.Length));
+        }
         long work = (long)s.N * s.M * s.OH * s.OW * s.Cg * s.KH * s.KW;
         // Scratch per worker depends on the thread count: size it for every count the op may run with.
         long scratchFloats = Enumerable.Range(1, ctx.ThreadCountFor(work)).Max(t => (long)Conv2D.ScratchLength(s, t));
@@ -96,11 +108,12 @@ public sealed class ConvLowering : IEpilogueLowering
         string kind = s.IsDepthwise ? "depthwise" : s.KH * s.KW == 1 && s.IsPointwise ? "pointwise GEMM" : "implicit GEMM";
 
         ctx.Comment($"Conv {s.N}x{s.C}x{s.H}x{s.W} * {s.M}x{s.Cg}x{s.KH}x{s.KW} group {s.Groups} -> {s.OH}x{s.OW} ({kind})"
-            + (epi is null ? "" : $" + epilogue {epi}") + ": Conv2D, weights packed at compile time");
+            + (epi is null ? "" : $" + epilogue {epi}") + (w is null ? ": Conv2D, run-time weights packed per call" : ": Conv2D, weights packed at compile time"));
+        if (packLine is not null) ctx.Line(packLine.Replace("SHAPE", shape, StringComparison.Ordinal));
         ctx.Line("Conv2D.Run(" + string.Join(", ",
             shape,
             $"new ReadOnlySpan<float>({ctx.In(0)}, {I(s.InputLength)})",
-            $"new ReadOnlySpan<float>({pw}, {I(packed.Length)})",
+            $"new ReadOnlySpan<float>({pw}, {I(packedLength)})",
             $"new Span<float>({ctx.Out(0)}, {I(s.OutputLength)})",
             spec,
             biasPtr is null ? "default" : $"new ReadOnlySpan<float>({biasPtr}, {I(s.M)})",
