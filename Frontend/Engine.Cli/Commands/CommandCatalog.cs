@@ -18,5 +18,7 @@ public static class CommandCatalog
         TrainCommand.Create(),
         EvaluateCommand.Create(),
         QuantizeCommand.Create(),
+        PruneCommand.Create(),
+        CompressCommand.Create(),
     ];
 }

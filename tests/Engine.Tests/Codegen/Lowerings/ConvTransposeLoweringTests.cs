@@ -41,15 +41,4 @@ public class ConvTransposeLoweringTests
             """);
         AssertMatches(g, CodegenTestKit.RandomInputs(g), path);
     }
-
-    [Fact]
-    public void DeclinesDynamicWeights()
-    {
-        var g = CodegenTestKit.Parse("""
-            graph main(%x: f32[1,2,3,3], %w: f32[2,2,3,3]) -> (%y) {
-              %y = ConvTranspose(%x, %w)
-            }
-            """);
-        Assert.Contains("W is not a constant", Declines(g));
-    }
 }

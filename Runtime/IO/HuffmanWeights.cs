@@ -1,0 +1,194 @@
+using System.Buffers.Binary;
+
+namespace Engine.Runtime.IO;
+
+/// <summary>
+/// Huffman-coded storage of one weight-shared layer (Deep Compression's last stage). Every weight is a symbol:
+/// 0 for a pruned zero, c + 1 for centroid c; the symbol stream is coded with a canonical Huffman code, so
+/// runs of zeros from pruning cost about a bit each and frequent centroids fewer bits than rare ones.
+/// Layout (little-endian): <c>"ENGH" u32 version | u32 elements | u16 k | k × f32 codebook | (k + 1) × u8 code
+/// length | u64 payload bits | payload</c>. The decoder checks every count against the bytes present, so a
+/// truncated or corrupted blob gives a one-line error instead of garbage.
+/// </summary>
+public static class HuffmanWeights
+{
+    private static ReadOnlySpan<byte> Magic => "ENGH"u8;
+    private const uint Version = 1;
+    private const int MaxCodeLength = 24;
+
+    /// <param name="indices">Per weight: the centroid index, or −1 for a pruned zero.</param>
+    public static byte[] Encode(float[] codebook, int[] indices)
+    {
+        if (codebook.Length > ushort.MaxValue - 1) throw new EngineException($"huffman: {codebook.Length} centroids exceed the format's limit");
+        int symbols = codebook.Length + 1;
+        var freq = new long[symbols];
+        foreach (int i in indices)
+        {
+            if (i < -1 || i >= codebook.Length) throw new EngineException($"huffman: index {i} outside the {codebook.Length}-entry codebook");
+            freq[i + 1]++;
+        }
+        var lengths = CodeLengths(freq);
+        var codes = Canonical(lengths);
+        using var ms = new MemoryStream();
+        ms.Write(Magic);
+        Write(ms, Version);
+        Write(ms, (uint)indices.Length);
+        Span<byte> b2 = stackalloc byte[2];
+        BinaryPrimitives.WriteUInt16LittleEndian(b2, (ushort)codebook.Length);
+        ms.Write(b2);
+        Span<byte> b4 = stackalloc byte[4];
+        foreach (float c in codebook)
+        {
+            BinaryPrimitives.WriteSingleLittleEndian(b4, c);
+            ms.Write(b4);
+        }
+        foreach (int l in lengths) ms.WriteByte((byte)l);
+        long bits = 0;
+        foreach (int i in indices) bits += lengths[i + 1];
+        Span<byte> b8 = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(b8, (ulong)bits);
+        ms.Write(b8);
+        var payload = new byte[(bits + 7) / 8];
+        long pos = 0;
+        foreach (int i in indices)
+        {
+            uint code = codes[i + 1];
+            int len = lengths[i + 1];
+            for (int bit = len - 1; bit >= 0; bit--, pos++)
+            {
+                if (((code >> bit) & 1) != 0) payload[pos >> 3] |= (byte)(0x80 >> (int)(pos & 7));
+            }
+        }
+        ms.Write(payload);
+        return ms.ToArray();
+    }
+
+    /// <summary>The weights: pruned positions 0, others their centroid.</summary>
+    public static float[] Decode(ReadOnlySpan<byte> data, string what = "weights")
+    {
+        var r = new Reader(data, what);
+        if (!r.Take(4).SequenceEqual(Magic)) throw new EngineException($"{what}: not a Huffman weight blob (bad magic)");
+        uint version = r.U32();
+        if (version != Version) throw new EngineException($"{what}: Huffman weight blob version {version} is not supported");
+        uint elements = r.U32();
+        int k = r.U16();
+        var codebook = new float[k];
+        for (int c = 0; c < k; c++) codebook[c] = BinaryPrimitives.ReadSingleLittleEndian(r.Take(4));
+        var lengths = new int[k + 1];
+        for (int s = 0; s < lengths.Length; s++)
+        {
+            lengths[s] = r.Take(1)[0];
+            if (lengths[s] > MaxCodeLength) throw new EngineException($"{what}: code length {lengths[s]} exceeds {MaxCodeLength}");
+        }
+        ulong bits = BinaryPrimitives.ReadUInt64LittleEndian(r.Take(8));
+        if (bits > (ulong)r.Remaining * 8) throw new EngineException($"{what}: the payload claims {bits} bits but {r.Remaining} bytes remain");
+        if (elements > 0 && lengths.All(l => l == 0)) throw new EngineException($"{what}: {elements} weights but no codes");
+        var payload = r.Take((int)((bits + 7) / 8));
+        var codes = Canonical(lengths);
+        // Decoding table: (length, code) → symbol.
+        var table = new Dictionary<(int, uint), int>();
+        for (int s = 0; s < lengths.Length; s++)
+        {
+            if (lengths[s] > 0) table[(lengths[s], codes[s])] = s;
+        }
+        var result = new float[elements];
+        long pos = 0;
+        for (long i = 0; i < elements; i++)
+        {
+            uint code = 0;
+            int len = 0;
+            while (true)
+            {
+                if ((ulong)pos >= bits) throw new EngineException($"{what}: the Huffman payload ends after {i} of {elements} weights");
+                code = (code << 1) | (uint)((payload[(int)(pos >> 3)] >> (7 - (int)(pos & 7))) & 1);
+                pos++;
+                len++;
+                if (table.TryGetValue((len, code), out int s))
+                {
+                    result[i] = s == 0 ? 0f : codebook[s - 1];
+                    break;
+                }
+                if (len > MaxCodeLength) throw new EngineException($"{what}: invalid Huffman code at bit {pos}");
+            }
+        }
+        return result;
+    }
+
+    /// <summary>Huffman code lengths (package-merge is not needed at these alphabet sizes: lengths stay ≤ 24 for ≤ 2^16 symbols of realistic counts; a longer code is rejected).</summary>
+    private static int[] CodeLengths(long[] freq)
+    {
+        var lengths = new int[freq.Length];
+        var used = Enumerable.Range(0, freq.Length).Where(s => freq[s] > 0).ToList();
+        if (used.Count == 1) lengths[used[0]] = 1;
+        if (used.Count <= 1) return lengths;
+        var parent = new int[2 * freq.Length];
+        var pq = new PriorityQueue<int, (long, int)>();
+        var weight = new long[2 * freq.Length];
+        int next = freq.Length;
+        foreach (int s in used)
+        {
+            weight[s] = freq[s];
+            pq.Enqueue(s, (freq[s], s));
+        }
+        while (pq.Count > 1)
+        {
+            int a = pq.Dequeue(), b = pq.Dequeue();
+            weight[next] = weight[a] + weight[b];
+            parent[a] = next;
+            parent[b] = next;
+            pq.Enqueue(next, (weight[next], next));
+            next++;
+        }
+        int root = pq.Dequeue();
+        foreach (int s in used)
+        {
+            int d = 0;
+            for (int n = s; n != root; n = parent[n]) d++;
+            if (d > MaxCodeLength) throw new EngineException($"huffman: a code of {d} bits exceeds {MaxCodeLength}");
+            lengths[s] = d;
+        }
+        return lengths;
+    }
+
+    /// <summary>Canonical codes: by (length, symbol), each code the previous plus one, shifted at each new length.</summary>
+    private static uint[] Canonical(int[] lengths)
+    {
+        var codes = new uint[lengths.Length];
+        uint code = 0;
+        int prevLen = 0;
+        foreach (int s in Enumerable.Range(0, lengths.Length).Where(s => lengths[s] > 0).OrderBy(s => lengths[s]).ThenBy(s => s))
+        {
+            code <<= lengths[s] - prevLen;
+            codes[s] = code++;
+            prevLen = lengths[s];
+        }
+        return codes;
+    }
+
+    private static void Write(Stream s, uint v)
+    {
+        Span<byte> b = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt32LittleEndian(b, v);
+        s.Write(b);
+    }
+
+    private ref struct Reader(ReadOnlySpan<byte> data, string what)
+    {
+        private readonly ReadOnlySpan<byte> _data = data;
+        private int _pos;
+
+        public readonly int Remaining => _data.Length - _pos;
+
+        public ReadOnlySpan<byte> Take(int n)
+        {
+            if (n < 0 || n > Remaining) throw new EngineException($"{what}: the Huffman weight blob is truncated at byte {_pos}");
+            var s = _data.Slice(_pos, n);
+            _pos += n;
+            return s;
+        }
+
+        public uint U32() => BinaryPrimitives.ReadUInt32LittleEndian(Take(4));
+
+        public int U16() => BinaryPrimitives.ReadUInt16LittleEndian(Take(2));
+    }
+}
