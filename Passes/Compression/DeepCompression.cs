@@ -20,14 +20,18 @@ public sealed record StageSizes(string Name, long Dense, long Pruned, long Clust
 /// </summary>
 public static class DeepCompression
 {
-    public sealed record Result(List<PrunedLayer> Pruned, List<ClusteredLayer> Clustered, List<StageSizes> Sizes, Dictionary<string, byte[]> Blobs)
+    /// <param name="Graph">The compressed graph (the input graph, or the one the retraining returned).</param>
+    public sealed record Result(Graph.Graph Graph, List<PrunedLayer> Pruned, List<ClusteredLayer> Clustered, List<StageSizes> Sizes, Dictionary<string, byte[]> Blobs)
     {
         public StageSizes Total => StageSizes.Sum("total", Sizes);
     }
 
-    public static Result Run(Graph.Graph graph, double sparsity, int convBits = 8, int fcBits = 5, PruneScope scope = PruneScope.PerLayer)
+    /// <param name="retrain">Optional retraining after pruning (masks by weight name: true = kept); returns the retrained graph, whose pruned weights must still be zero.</param>
+    public static Result Run(Graph.Graph graph, double sparsity, int convBits = 8, int fcBits = 5, PruneScope scope = PruneScope.PerLayer,
+        Func<Graph.Graph, IReadOnlyDictionary<string, bool[]>, Graph.Graph>? retrain = null)
     {
-        var (pruned, _) = MagnitudePruning.Prune(graph, sparsity, scope);
+        var (pruned, masks) = MagnitudePruning.Prune(graph, sparsity, scope);
+        if (retrain is not null) graph = retrain(graph, masks);
         var clustered = WeightClustering.Cluster(graph, convBits, fcBits);
         var sizes = new List<StageSizes>();
         var blobs = new Dictionary<string, byte[]>(StringComparer.Ordinal);
@@ -44,6 +48,6 @@ public static class DeepCompression
                 Clustered: (nonZeros * (c.Bits + relBits) + 7) / 8 + c.Codebook.Length * 4L,
                 Huffman: blob.Length));
         }
-        return new Result(pruned, clustered, sizes, blobs);
+        return new Result(graph, pruned, clustered, sizes, blobs);
     }
 }

@@ -25,18 +25,25 @@ public static class CompressCommand
         var dataset = new Option<string?>("--dataset") { Description = "labelled dataset for accuracy before/after (its test split)" };
         var dataDir = new Option<string?>("--data-dir") { Description = "datasets folder" };
         var output = new Option<string>("-o", "--output") { Description = "output folder (created; must not hold model.onnx or weights/ already)", Required = true };
-        var cmd = new Command("compress", "Deep Compression: prune, cluster (weight sharing) and Huffman-code the weights") { model, sparsity, convBits, fcBits, dataset, dataDir, output };
-        cmd.SetAction(p => Guard.Run(() => Execute(p.GetValue(model)!, p.GetValue(sparsity), p.GetValue(convBits), p.GetValue(fcBits), p.GetValue(dataset), p.GetValue(dataDir), p.GetValue(output)!)));
+        var fineTune = new Option<int>("--fine-tune-epochs") { Description = "retrain after pruning on --dataset's training split (pruned weights held at zero)", DefaultValueFactory = _ => 0 };
+        var threads = new Option<int>("--threads") { Description = "worker threads for fine-tuning", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var cmd = new Command("compress", "Deep Compression: prune (and retrain), cluster (weight sharing) and Huffman-code the weights") { model, sparsity, convBits, fcBits, dataset, dataDir, output, fineTune, threads };
+        cmd.SetAction(p => Guard.Run(() => Execute(p.GetValue(model)!, p.GetValue(sparsity), p.GetValue(convBits), p.GetValue(fcBits), p.GetValue(dataset), p.GetValue(dataDir), p.GetValue(output)!,
+            p.GetValue(fineTune), p.GetValue(threads))));
         return cmd;
     }
 
-    private static int Execute(string path, double sparsity, int convBits, int fcBits, string? dataset, string? dataDir, string dir)
+    private static int Execute(string path, double sparsity, int convBits, int fcBits, string? dataset, string? dataDir, string dir, int fineTune, int threads)
     {
+        if (fineTune < 0) throw new EngineException($"--fine-tune-epochs must be ≥ 0, got {fineTune}");
+        if (fineTune > 0 && dataset is null) throw new EngineException("--fine-tune-epochs needs --dataset (its training split)");
         if (!File.Exists(path)) throw new EngineException($"{path}: model file not found");
         string onnx = Path.Combine(dir, "model.onnx"), weightsDir = Path.Combine(dir, "weights");
         if (File.Exists(onnx) || Directory.Exists(weightsDir)) throw new EngineException($"-o {dir}: model.onnx or weights/ exists; choose an empty folder");
         var graph = new OnnxImporter().Load(path).Graph;
-        var result = DeepCompression.Run(graph, sparsity, convBits, fcBits);
+        var result = DeepCompression.Run(graph, sparsity, convBits, fcBits, retrain: fineTune == 0 ? null
+            : (g, masks) => MaskedFineTune.Run(g, masks, LabelledData.Load(dataset!, dataDir).Train, fineTune, threads, Path.GetFileName(path)));
+        graph = result.Graph;
 
         Directory.CreateDirectory(weightsDir);
         int i = 0;
