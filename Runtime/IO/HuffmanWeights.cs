@@ -3,30 +3,48 @@ using System.Buffers.Binary;
 namespace Engine.Runtime.IO;
 
 /// <summary>
-/// Huffman-coded storage of one weight-shared layer (Deep Compression's last stage). Every weight is a symbol:
-/// 0 for a pruned zero, c + 1 for centroid c; the symbol stream is coded with a canonical Huffman code, so
-/// runs of zeros from pruning cost about a bit each and frequent centroids fewer bits than rare ones.
-/// Layout (little-endian): <c>"ENGH" u32 version | u32 elements | u16 k | k × f32 codebook | (k + 1) × u8 code
-/// length | u64 payload bits | payload</c>. The decoder checks every count against the bytes present, so a
+/// Huffman-coded storage of one weight-shared layer (Deep Compression's last stage). The weights become a stream
+/// of symbols over one alphabet: c (0 ≤ c &lt; k) for a weight equal to centroid c, and k + r − 1 for a run of r
+/// pruned zeros (1 ≤ r ≤ 256; longer runs take several symbols) — the role Han et al.'s relative indices play.
+/// The stream is coded with a canonical Huffman code, so frequent centroids and typical gaps cost few bits.
+/// Layout (little-endian): <c>"ENGH" u32 version | u32 elements | u16 k | k × f32 codebook | u16 n | n × (u16 symbol,
+/// u8 code length) for the symbols that occur | u64 payload bits | payload</c>. The decoder checks every count against the bytes present, so a
 /// truncated or corrupted blob gives a one-line error instead of garbage.
 /// </summary>
 public static class HuffmanWeights
 {
     private static ReadOnlySpan<byte> Magic => "ENGH"u8;
-    private const uint Version = 1;
+    private const uint Version = 2;
     private const int MaxCodeLength = 24;
+    private const int MaxRun = 256;
+    private const int MaxCentroids = 4096;
 
     /// <param name="indices">Per weight: the centroid index, or −1 for a pruned zero.</param>
     public static byte[] Encode(float[] codebook, int[] indices)
     {
-        if (codebook.Length > ushort.MaxValue - 1) throw new EngineException($"huffman: {codebook.Length} centroids exceed the format's limit");
-        int symbols = codebook.Length + 1;
-        var freq = new long[symbols];
+        if (codebook.Length > MaxCentroids) throw new EngineException($"huffman: {codebook.Length} centroids exceed the format's limit of {MaxCentroids}");
+        int k = codebook.Length;
+        var stream = new List<int>(indices.Length);
+        int run = 0;
         foreach (int i in indices)
         {
-            if (i < -1 || i >= codebook.Length) throw new EngineException($"huffman: index {i} outside the {codebook.Length}-entry codebook");
-            freq[i + 1]++;
+            if (i < -1 || i >= k) throw new EngineException($"huffman: index {i} outside the {k}-entry codebook");
+            if (i == -1)
+            {
+                if (++run == MaxRun)
+                {
+                    stream.Add(k + MaxRun - 1);
+                    run = 0;
+                }
+                continue;
+            }
+            if (run > 0) stream.Add(k + run - 1);
+            run = 0;
+            stream.Add(i);
         }
+        if (run > 0) stream.Add(k + run - 1);
+        var freq = new long[k + MaxRun];
+        foreach (int sym in stream) freq[sym]++;
         var lengths = CodeLengths(freq);
         var codes = Canonical(lengths);
         using var ms = new MemoryStream();
@@ -42,18 +60,26 @@ public static class HuffmanWeights
             BinaryPrimitives.WriteSingleLittleEndian(b4, c);
             ms.Write(b4);
         }
-        foreach (int l in lengths) ms.WriteByte((byte)l);
+        var used = Enumerable.Range(0, lengths.Length).Where(sym => lengths[sym] > 0).ToList();
+        BinaryPrimitives.WriteUInt16LittleEndian(b2, (ushort)used.Count);
+        ms.Write(b2);
+        foreach (int sym in used)
+        {
+            BinaryPrimitives.WriteUInt16LittleEndian(b2, (ushort)sym);
+            ms.Write(b2);
+            ms.WriteByte((byte)lengths[sym]);
+        }
         long bits = 0;
-        foreach (int i in indices) bits += lengths[i + 1];
+        foreach (int sym in stream) bits += lengths[sym];
         Span<byte> b8 = stackalloc byte[8];
         BinaryPrimitives.WriteUInt64LittleEndian(b8, (ulong)bits);
         ms.Write(b8);
         var payload = new byte[(bits + 7) / 8];
         long pos = 0;
-        foreach (int i in indices)
+        foreach (int sym in stream)
         {
-            uint code = codes[i + 1];
-            int len = lengths[i + 1];
+            uint code = codes[sym];
+            int len = lengths[sym];
             for (int bit = len - 1; bit >= 0; bit--, pos++)
             {
                 if (((code >> bit) & 1) != 0) payload[pos >> 3] |= (byte)(0x80 >> (int)(pos & 7));
@@ -72,13 +98,18 @@ public static class HuffmanWeights
         if (version != Version) throw new EngineException($"{what}: Huffman weight blob version {version} is not supported");
         uint elements = r.U32();
         int k = r.U16();
+        if (k > MaxCentroids) throw new EngineException($"{what}: {k} centroids exceed the format's limit of {MaxCentroids}");
         var codebook = new float[k];
         for (int c = 0; c < k; c++) codebook[c] = BinaryPrimitives.ReadSingleLittleEndian(r.Take(4));
-        var lengths = new int[k + 1];
-        for (int s = 0; s < lengths.Length; s++)
+        var lengths = new int[k + MaxRun];
+        int usedCount = r.U16();
+        for (int u = 0; u < usedCount; u++)
         {
-            lengths[s] = r.Take(1)[0];
-            if (lengths[s] > MaxCodeLength) throw new EngineException($"{what}: code length {lengths[s]} exceeds {MaxCodeLength}");
+            int sym = r.U16();
+            int len = r.Take(1)[0];
+            if (sym >= lengths.Length) throw new EngineException($"{what}: symbol {sym} outside the alphabet of {lengths.Length}");
+            if (len is 0 or > MaxCodeLength) throw new EngineException($"{what}: code length {len} of symbol {sym} is not in 1..{MaxCodeLength}");
+            lengths[sym] = len;
         }
         ulong bits = BinaryPrimitives.ReadUInt64LittleEndian(r.Take(8));
         if (bits > (ulong)r.Remaining * 8) throw new EngineException($"{what}: the payload claims {bits} bits but {r.Remaining} bytes remain");
@@ -93,7 +124,7 @@ public static class HuffmanWeights
         }
         var result = new float[elements];
         long pos = 0;
-        for (long i = 0; i < elements; i++)
+        for (long i = 0; i < elements;)
         {
             uint code = 0;
             int len = 0;
@@ -105,7 +136,17 @@ public static class HuffmanWeights
                 len++;
                 if (table.TryGetValue((len, code), out int s))
                 {
-                    result[i] = s == 0 ? 0f : codebook[s - 1];
+                    if (s < k)
+                    {
+                        result[i++] = codebook[s];
+                    }
+                    else
+                    {
+                        // A run of zeros (the array is zero-initialized): skip it, never past the end.
+                        long zeros = s - k + 1;
+                        if (i + zeros > elements) throw new EngineException($"{what}: a run of {zeros} zeros overruns the {elements} weights");
+                        i += zeros;
+                    }
                     break;
                 }
                 if (len > MaxCodeLength) throw new EngineException($"{what}: invalid Huffman code at bit {pos}");

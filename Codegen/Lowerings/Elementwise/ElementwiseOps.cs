@@ -15,7 +15,7 @@ internal static class ElementwiseOps
     private static readonly HashSet<string> Supported = new(StringComparer.Ordinal)
     {
         "Add", "Sub", "Mul", "Div", "Max", "Min", "Relu", "Sigmoid", "Tanh", "Exp", "Log", "Neg", "Abs",
-        "Sqrt", "Reciprocal", "Clip", "LeakyRelu",
+        "Sqrt", "Reciprocal", "Clip", "LeakyRelu", "Sign",
     };
 
     private static readonly HashSet<string> ScalarOnly = new(StringComparer.Ordinal) { "Tanh" };
@@ -111,6 +111,8 @@ internal static class ElementwiseOps
             "Reciprocal" => $"1f / {a[0]}",
             "Clip" => $"MathF.Min(MathF.Max({a[0]}, {F(0)}), {F(1)})",
             "LeakyRelu" => $"{a[0]} < 0f ? {F(0)} * {a[0]} : {a[0]}",
+            // Zeros (either sign) and NaN pass through unchanged, as ONNX Sign defines.
+            "Sign" => $"({a[0]} > 0f ? 1f : {a[0]} < 0f ? -1f : {a[0]})",
             _ => throw new InvalidOperationException($"no scalar form for {o.Op}"),
         };
     }
@@ -137,6 +139,8 @@ internal static class ElementwiseOps
             "Reciprocal" => $"{vt}<float>.One / {a[0]}",
             "Clip" => $"{vt}.Min({vt}.Max({a[0]}, {C(0)}), {C(1)})",
             "LeakyRelu" => $"{vt}.ConditionalSelect({vt}.LessThan({a[0]}, {vt}<float>.Zero), {a[0]} * {C(0)}, {a[0]})",
+            "Sign" => $"{vt}.ConditionalSelect({vt}.GreaterThan({a[0]}, {vt}<float>.Zero), {vt}<float>.One, "
+                + $"{vt}.ConditionalSelect({vt}.LessThan({a[0]}, {vt}<float>.Zero), -{vt}<float>.One, {a[0]}))",
             _ => throw new InvalidOperationException($"no vector form for {o.Op}"),
         };
     }

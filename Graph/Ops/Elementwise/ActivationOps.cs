@@ -9,7 +9,9 @@ public sealed class ActivationOps : IOpLibrary
     {
         const string Drop = "drop consumed_inputs";
         UnaryMathOps.Unary(r, "Relu", 14, "X", "Y", ActivationKernels.Relu).Upgrade(6, Drop, LegacyUpgrades.DropConsumedInputs)
-            .Gradient(GradientRules.Elementwise(g => Positive(g)));
+            // Sign(Relu(x)) is 1 where x > 0, else 0: the same mask as x > 0, from the forward output and with float ops the
+            // code generator fuses into one loop with the product (Greater → Cast would fall back to reference kernels).
+            .Gradient(GradientRules.Elementwise(g => g.Op("Sign", g.Y(0))));
         UnaryMathOps.Unary(r, "Sigmoid", 13, "X", "Y", ActivationKernels.Sigmoid).Upgrade(6, Drop, LegacyUpgrades.DropConsumedInputs)
             .Gradient(GradientRules.Elementwise(g => g.Op("Mul", g.Y(0), g.Op("Sub", One(g), g.Y(0)))));
         UnaryMathOps.Unary(r, "Tanh", 13, "input", "output", ActivationKernels.Tanh).Upgrade(6, Drop, LegacyUpgrades.DropConsumedInputs)
@@ -80,9 +82,6 @@ public sealed class ActivationOps : IOpLibrary
     private static Value One(GradientContext g) => g.ConstLike(1, g.X(0));
 
     private static Value Square(GradientContext g, Value v) => g.Op("Mul", v, v);
-
-    /// <summary>1 where x &gt; 0, else 0 (the derivative at the kink is taken as 0, as PyTorch does).</summary>
-    private static Value Positive(GradientContext g) => g.Mask(g.Op("Greater", g.X(0), Zero(g)), g.X(0));
 
     /// <summary>1 where x &gt; 0, else <paramref name="below"/>.</summary>
     private static Value PiecewiseSlope(GradientContext g, Value below) => g.Op("Where", g.Op("Greater", g.X(0), Zero(g)), One(g), below);

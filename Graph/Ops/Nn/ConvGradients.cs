@@ -116,8 +116,15 @@ internal static class ConvGradients
         return g.Op("Slice", dw, g.Ints(new long[r]), g.Ints(k.Select(v => (long)v).ToArray()), g.Ints(Enumerable.Range(2, r).Select(i => (long)i).ToArray()));
     }
 
-    private static Value BiasGrad(GradientContext g, Value dy, int r) =>
-        g.Op("ReduceSum", [dy, g.Ints([0, .. Enumerable.Range(2, r).Select(i => (long)i)])], ("keepdims", 0L));
+    /// <summary>
+    /// Σ over batch and space per channel, as two reductions over adjacent axes (space, then batch): each is one
+    /// strided loop the code generator lowers, where one reduction over axes (0, 2, …) would fall back.
+    /// </summary>
+    private static Value BiasGrad(GradientContext g, Value dy, int r)
+    {
+        var perImage = g.Op("ReduceSum", [dy, g.Ints([.. Enumerable.Range(2, r).Select(i => (long)i)])], ("keepdims", 0L));
+        return g.Op("ReduceSum", [perImage, g.Ints([0])], ("keepdims", 0L));
+    }
 
     private static (int[] Spatial, int[] Kernel) Spatial(GradientContext g, Value x, Value w)
     {

@@ -34,7 +34,7 @@ public class ElementwiseCodegenTests
     public void UnaryAndParametrisedOpsMatchReference(VectorPath path)
     {
         var g = CodegenTestKit.Parse("""
-            graph main(%x: f32[5,40], %r: f32[40]) -> (%o1, %o2, %o3, %o4, %o5, %o6, %o7, %o8) {
+            graph main(%x: f32[5,40], %r: f32[40]) -> (%o1, %o2, %o3, %o4, %o5, %o6, %o7, %o8, %o9) {
               init %lo: f32[] = [-0.5]
               init %hi: f32[] = [0.75]
               %o1 = Relu(%x)
@@ -49,6 +49,7 @@ public class ElementwiseCodegenTests
               %o7 = LeakyRelu(%x) {alpha = 0.2}
               %m = Max(%x, %r)
               %o8 = Min(%m, %o7)
+              %o9 = Sign(%x)
             }
             """);
         var m = CodegenTestKit.AssertMatchesReference(g, CodegenTestKit.RandomInputs(g), path);

@@ -79,6 +79,20 @@ public class DeepCompressionTests
         Assert.True(shared > fp32 - 0.03, $"accuracy {fp32} → {shared}");
     }
 
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(0.95)]
+    [InlineData(1.0)]
+    public void HuffmanRoundTripsLongZeroRunsAndAnySparsity(double zeroShare)
+    {
+        var rng = new Random(4);
+        var codebook = Enumerable.Range(0, 32).Select(i => i * 0.25f - 4).ToArray();
+        // A 1,000-zero run at the start, then random gaps: runs longer than one run symbol and a trailing run.
+        var idx = Enumerable.Range(0, 20_000).Select(i => i < 1000 || rng.NextDouble() < zeroShare ? -1 : rng.Next(32)).ToArray();
+        var decoded = HuffmanWeights.Decode(HuffmanWeights.Encode(codebook, idx));
+        Assert.Equal(idx.Select(i => i < 0 ? 0f : codebook[i]), decoded);
+    }
+
     [Fact]
     public void HuffmanBlobsRejectCorruption()
     {
