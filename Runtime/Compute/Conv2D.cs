@@ -98,6 +98,7 @@ public static unsafe class Conv2D
     public static int ScratchLength(in Conv2DShape s, int threads)
     {
         s.Validate();
+        if (DirectConv2D.Qualifies(s, Isa.Resolve(ComputeIsa.Auto))) return Math.Max(DirectConv2D.ScratchLength(s), Math.Clamp(threads, 1, ParallelFor.MaxThreads) * PerWorkerScratch(s, Math.Clamp(threads, 1, ParallelFor.MaxThreads)));
         threads = Math.Clamp(threads, 1, ParallelFor.MaxThreads);
         return checked(threads * PerWorkerScratch(s, threads));
     }
@@ -140,6 +141,11 @@ public static unsafe class Conv2D
             if (s.IsDepthwise)
             {
                 DepthwiseConv2D.RunPacked(s, xp, wp + HeaderLength, yp, spec, bp, res, scr, perWorker, threads, isa);
+                return;
+            }
+            if (res == null && DirectConv2D.Qualifies(s, isa) && (scratch.IsEmpty || scratch.Length >= DirectConv2D.ScratchLength(s)))
+            {
+                DirectConv2D.Run(s, xp, wp + HeaderLength, yp, spec, bp, scr != null ? scr : ThreadScratch.Get(DirectConv2D.ScratchLength(s)), threads);
                 return;
             }
             // y += conv when the residual is y itself (added before the activation): start from y instead of zero.

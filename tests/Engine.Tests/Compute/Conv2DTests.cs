@@ -59,6 +59,10 @@ public class Conv2DTests
             [1, 4, 11, 11, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 4],       // channel multiplier 2: grouped GEMM path
             [1, 40, 9, 10, 65, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1],      // K = 360 > one K block
             [1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1],
+            [1, 1, 28, 28, 6, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 1],     // LeNet conv1: direct path (AVX-512), row tail 12
+            [2, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 0, 0, 1, 1, 1],    // LeNet conv2: direct path, two channel blocks
+            [2, 3, 9, 33, 20, 3, 3, 1, 1, 1, 0, 2, 1, 1, 1, 1],     // direct path, asymmetric pads, 3 column blocks
+            [1, 2, 10, 8, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1],     // direct path, the widest M it takes, OW = 8
         ];
         foreach (var v in shapes)
             foreach (var isa in Paths)
