@@ -51,6 +51,9 @@ public sealed class BuilderModelDefinition(string name, Func<long[], int, Model>
         x.Name = Trainer.InputName;
         var logits = g.Outputs[0];
         logits.Name = "logits";
-        return new Engine.Training.ModelGraph(g, x, logits);
+        // Running statistics are state the step updates, not parameters; non-trainable layers stay as they are.
+        var buffers = built.StateUpdates.Select(u => (built.Parameters[u.Buffer], u.Next)).ToList();
+        var frozen = model.Parameters.Where(p => !p.IsBuffer && !p.IsTrainable).Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+        return new Engine.Training.ModelGraph(g, x, logits, buffers, frozen);
     }
 }

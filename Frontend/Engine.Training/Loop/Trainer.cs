@@ -28,10 +28,13 @@ public sealed class Trainer : IDisposable
         Classes = classes;
         Config = config;
         var weights = model.InitWeights(sampleShape, classes, new Rng(SeedStream(config.Seed, 1)));
+        _initialWeights = new Dictionary<string, Tensor>(weights, StringComparer.Ordinal);
         ShuffleRng = new Rng(SeedStream(config.Seed, 2));
         Step = new TrainStep(BuildStepGraph(model, sampleShape, classes, config.BatchSize, weights, config.Optimizer, config.Options),
             config.Backend, config.Threads, config.Seed);
     }
+
+    private readonly Dictionary<string, Tensor> _initialWeights;
 
     public IModelDefinition Model { get; }
 
@@ -62,8 +65,22 @@ public sealed class Trainer : IDisposable
     /// <summary>Called after every minibatch with the samples done so far in the epoch and the batch's loss (progress bars).</summary>
     public Action<int, double>? BatchFinished { get; set; }
 
-    /// <summary>The current parameters by name.</summary>
-    public Dictionary<string, Tensor> Weights => Step.Graph.ParameterNames.ToDictionary(n => n, n => Step.State.Tensors[n], StringComparer.Ordinal);
+    /// <summary>
+    /// Every weight of the model by name: the trained parameters and the buffers (running statistics) as the step
+    /// left them, and frozen weights as they started (the inference graph and exports need all of them).
+    /// </summary>
+    public Dictionary<string, Tensor> Weights
+    {
+        get
+        {
+            var result = new Dictionary<string, Tensor>(_initialWeights, StringComparer.Ordinal);
+            foreach (var (name, t) in Step.State.Tensors)
+            {
+                if (result.ContainsKey(name)) result[name] = t;
+            }
+            return result;
+        }
+    }
 
     /// <summary>
     /// The train-step graph of a classifier: the model's forward graph in training mode, mean softmax
@@ -80,7 +97,13 @@ public sealed class Trainer : IDisposable
         loss.Name = LossName;
         g.Outputs.Clear();
         g.Outputs.Add(loss);
-        return TrainStepGraph.Build(new TrainSpec { Graph = g, Loss = loss }, optimizer, options);
+        return TrainStepGraph.Build(new TrainSpec
+        {
+            Graph = g,
+            Loss = loss,
+            Buffers = mg.Buffers ?? [],
+            Frozen = mg.Frozen ?? new HashSet<string>(StringComparer.Ordinal),
+        }, optimizer, options);
     }
 
     /// <summary>Trains until <see cref="TrainConfig.Epochs"/> epochs are done or early stopping ends the run.</summary>

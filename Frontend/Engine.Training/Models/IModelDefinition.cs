@@ -19,5 +19,10 @@ public interface IModelDefinition
     ModelGraph Forward(Dim batch, int[] sampleShape, int classes, IReadOnlyDictionary<string, Tensor> weights, bool training);
 }
 
-/// <summary>A forward graph, its input and its logits value.</summary>
-public sealed record ModelGraph(Graph.Graph Graph, Value Input, Value Logits);
+/// <summary>
+/// A forward graph, its input and its logits value. In training mode, <paramref name="Buffers"/> pairs each
+/// state initializer (BatchNormalization running statistics) with the value it takes after a step, and
+/// <paramref name="Frozen"/> names initializers that are not trained (transfer learning's frozen base).
+/// </summary>
+public sealed record ModelGraph(Graph.Graph Graph, Value Input, Value Logits,
+    IReadOnlyList<(Value State, Value Updated)>? Buffers = null, IReadOnlySet<string>? Frozen = null);

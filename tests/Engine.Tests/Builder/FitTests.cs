@@ -65,6 +65,42 @@ public class FitTests
     }
 
     [Fact]
+    public void Fit_updates_batchnorm_running_statistics_and_inference_uses_them()
+    {
+        var all = Datasets.Digits();
+        var images = new Dataset("digits-8x8", all.Features, [1, 8, 8], all.Labels, 10);
+        var (test, train) = images.Split(0.2, new Rng(3));
+        var bn = new BatchNormalization();
+        var model = new Sequential([1, 8, 8]).Add(new Conv2D(8, 3, padding: 1)).Add(bn).Add(new Activation("relu")).Add(new Flatten()).Add(new Dense(10));
+        using var t = new ModelTraining(model, [1, 8, 8], 10, new TrainConfig { Epochs = 3, BatchSize = 32, Seed = 1, Lr = 0.01 });
+        var buffers = model.Parameters.Where(p => p.IsBuffer).ToList();
+        Assert.Equal(2, buffers.Count);
+        t.Fit(train);
+        // The running mean starts at 0 and the variance at 1; training moves both toward the batch statistics.
+        var mean = buffers.Single(p => p.Data!.As<float>().Any(v => v != 0 && v != 1) && p.Name.Contains("mean", StringComparison.Ordinal)).Data!.As<float>();
+        Assert.Contains(mean, v => Math.Abs(v) > 1e-3);
+        var accuracy = t.Evaluate(test).Accuracy;
+        Assert.True(accuracy > 0.85, $"accuracy {accuracy} with the trained running statistics");
+    }
+
+    [Fact]
+    public void Frozen_layers_stay_bitwise_unchanged_while_the_head_trains()
+    {
+        var (train, _) = Datasets.Digits().Split(0.8, new Rng(3));
+        var baseLayer = new Dense(32, "relu");
+        var head = new Dense(10);
+        var model = new Sequential([64]).Add(baseLayer).Add(head);
+        model.Initialize(seed: 4);
+        baseLayer.Trainable = false;
+        var before = baseLayer.Parameters.Select(p => p.Data!.As<float>().ToArray()).ToList();
+        var headBefore = head.Parameters[0].Data!.As<float>().ToArray();
+        using var t = new ModelTraining(model, [64], 10, new TrainConfig { Epochs = 2, BatchSize = 32, Seed = 1, Lr = 0.01 });
+        t.Fit(train);
+        for (int i = 0; i < before.Count; i++) Assert.Equal(before[i], baseLayer.Parameters[i].Data!.As<float>());
+        Assert.NotEqual(headBefore, head.Parameters[0].Data!.As<float>());
+    }
+
+    [Fact]
     public void Fit_rejects_data_of_another_shape()
     {
         var model = new Sequential([10]).Add(new Dense(2));
